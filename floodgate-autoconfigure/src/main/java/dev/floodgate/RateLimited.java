@@ -1,0 +1,39 @@
+package dev.floodgate;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Limits requests to a handler method, or to every handler method of a controller class,
+ * per client. A method's annotation wins over its class's. A class-level limit is counted
+ * once for the whole class; a method-level limit for that method alone. Handlers without
+ * this annotation fall under {@code floodgate.limit}, if set.
+ * <p>
+ * Limits: {@code "5/minute"}, {@code "5 per minute"}, {@code "10/30s"},
+ * {@code "100/15m"}, or several that must all hold: {@code "5/second;100/hour"}. A limit
+ * that does not parse stops the application at start-up.
+ */
+@Target({ ElementType.TYPE, ElementType.METHOD })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface RateLimited {
+
+	/**
+	 * The limit, such as {@code "5/minute"} or {@code "5/second;100/hour"}.
+	 * @return the limit text
+	 */
+	String value();
+
+	/**
+	 * The policy's name, shown in the {@code RateLimit} headers, metrics and the actuator
+	 * endpoint. Handlers that give the same name share one counter per client (and must give
+	 * the same limit). Empty: the handler's {@code Class#method}, or {@code Class} for a
+	 * class-level annotation.
+	 * @return the policy name
+	 */
+	String name() default "";
+
+}

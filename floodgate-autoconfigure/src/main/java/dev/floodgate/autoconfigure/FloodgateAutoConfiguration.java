@@ -1,0 +1,139 @@
+package dev.floodgate.autoconfigure;
+
+import java.time.Clock;
+
+import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
+import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
+import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.web.ClientAddressResolver;
+import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.ProblemRejectionHandler;
+import dev.floodgate.web.RateLimitExemption;
+import dev.floodgate.web.RateLimitHeaders;
+import dev.floodgate.web.RateLimitInterceptor;
+import dev.floodgate.web.RejectionHandler;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Auto-configuration for Floodgate in a Spring MVC application: the settings, the store
+ * (in memory unless a store auto-configuration or the user supplies a
+ * {@link ViolationStore}), and the interceptor that decides every request. With
+ * {@code floodgate.enabled=false} none of it is registered.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ DispatcherServlet.class, HandlerInterceptor.class })
+@ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(FloodgateProperties.class)
+public final class FloodgateAutoConfiguration {
+
+	/** The name of the {@link Clock} bean Floodgate takes its time from. */
+	public static final String CLOCK_BEAN_NAME = "floodgateClock";
+
+	@Bean
+	@ConditionalOnMissingBean
+	FloodgateSettings floodgateSettings(FloodgateProperties properties) {
+		return FloodgateSettings.from(properties);
+	}
+
+	@Bean(CLOCK_BEAN_NAME)
+	@ConditionalOnMissingBean(name = CLOCK_BEAN_NAME)
+	Clock floodgateClock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DecisionRules floodgateDecisionRules(FloodgateSettings settings) {
+		return new DecisionRules(settings.algorithm(), settings.escalation());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ViolationStore floodgateViolationStore(FloodgateSettings settings, DecisionRules rules,
+			@Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+		if (settings.storeType() != StoreType.MEMORY) {
+			throw new InvalidFloodgateSettingException("floodgate.store.type",
+					settings.storeType().name().toLowerCase(java.util.Locale.ROOT), missingStoreReason(settings.storeType()));
+		}
+		return new InMemoryViolationStore(rules, clock, settings.maxClients());
+	}
+
+	private static String missingStoreReason(StoreType type) {
+		return switch (type) {
+			case REDIS -> "the Redis store needs Spring Data Redis and a RedisConnectionFactory: add "
+					+ "spring-boot-starter-data-redis and configure spring.data.redis.*";
+			case MONGO -> "the MongoDB store needs Spring Data MongoDB and a MongoTemplate: add "
+					+ "spring-boot-starter-data-mongodb and configure spring.mongodb.uri";
+			case MEMORY -> "unexpected";
+		};
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ClientAddressResolver floodgateClientAddressResolver(FloodgateSettings settings) {
+		return new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(), settings.clientIpHeader(),
+				settings.forwardedHeader(), settings.ipv6PrefixLength());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HandlerPolicies floodgateHandlerPolicies(FloodgateSettings settings) {
+		return new HandlerPolicies(settings.defaultLimits());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HandlerPoliciesInitializer floodgateHandlerPoliciesInitializer(HandlerPolicies policies,
+			ObjectProvider<org.springframework.web.servlet.handler.AbstractHandlerMethodMapping<?>> mappings) {
+		return new HandlerPoliciesInitializer(policies, mappings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RejectionHandler floodgateRejectionHandler(FloodgateSettings settings) {
+		return new ProblemRejectionHandler(settings.responseMessage());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimitHeaders floodgateRateLimitHeaders(FloodgateSettings settings) {
+		Headers headers = settings.headers();
+		return new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
+				headers == Headers.LEGACY || headers == Headers.BOTH);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
+			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
+			RejectionHandler rejectionHandler, RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions) {
+		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, store, rejectionHandler, headers,
+				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
+				settings.onFailure() == OnFailure.DENY);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "floodgateWebMvcConfigurer")
+	WebMvcConfigurer floodgateWebMvcConfigurer(RateLimitInterceptor interceptor, Environment environment) {
+		return new FloodgateWebMvcConfigurer(interceptor, environment);
+	}
+
+}

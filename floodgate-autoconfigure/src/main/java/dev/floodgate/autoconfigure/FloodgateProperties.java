@@ -1,0 +1,579 @@
+package dev.floodgate.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.web.ForwardedHeader;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Floodgate: per-client rate limits that escalate to blocks and
+ * bans. Bound once at start-up and validated into {@link FloodgateSettings}.
+ */
+@ConfigurationProperties("floodgate")
+public class FloodgateProperties {
+
+	/**
+	 * Whether Floodgate is on. When false, Floodgate registers nothing at all.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Default limit for every handler without @RateLimited, counted per client across all
+	 * of them, such as '50/minute' or '5/second;100/hour'. Unset: only @RateLimited handlers
+	 * are limited.
+	 */
+	private @Nullable String limit;
+
+	/**
+	 * How requests are counted against a limit.
+	 */
+	private Algorithm algorithm = Algorithm.SLIDING_WINDOW;
+
+	/**
+	 * Whether the application sits behind reverse proxies, so that the client address is
+	 * taken from the headers of trusted proxies (floodgate.proxy.*) rather than the TCP peer.
+	 */
+	private boolean behindProxy = false;
+
+	/**
+	 * Whether to decide, count and log every request without rejecting any, to watch
+	 * Floodgate's effect before enforcing it.
+	 */
+	private boolean dryRun = false;
+
+	/**
+	 * Length of the prefix by which IPv6 clients are keyed, so that a client cannot escape
+	 * by rotating addresses within its own network.
+	 */
+	private int ipv6PrefixLength = 64;
+
+	/**
+	 * Client addresses or CIDR ranges that are never limited, blocked or banned.
+	 */
+	private List<String> allowList = new ArrayList<>();
+
+	/**
+	 * Client addresses or CIDR ranges that are always rejected with 403.
+	 */
+	private List<String> denyList = new ArrayList<>();
+
+	private final Proxy proxy = new Proxy();
+
+	private final Block block = new Block();
+
+	private final Ban ban = new Ban();
+
+	private final Store store = new Store();
+
+	private final Response response = new Response();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getLimit() {
+		return this.limit;
+	}
+
+	public void setLimit(@Nullable String limit) {
+		this.limit = limit;
+	}
+
+	public Algorithm getAlgorithm() {
+		return this.algorithm;
+	}
+
+	public void setAlgorithm(Algorithm algorithm) {
+		this.algorithm = algorithm;
+	}
+
+	public boolean isBehindProxy() {
+		return this.behindProxy;
+	}
+
+	public void setBehindProxy(boolean behindProxy) {
+		this.behindProxy = behindProxy;
+	}
+
+	public boolean isDryRun() {
+		return this.dryRun;
+	}
+
+	public void setDryRun(boolean dryRun) {
+		this.dryRun = dryRun;
+	}
+
+	public int getIpv6PrefixLength() {
+		return this.ipv6PrefixLength;
+	}
+
+	public void setIpv6PrefixLength(int ipv6PrefixLength) {
+		this.ipv6PrefixLength = ipv6PrefixLength;
+	}
+
+	public List<String> getAllowList() {
+		return this.allowList;
+	}
+
+	public void setAllowList(List<String> allowList) {
+		this.allowList = allowList;
+	}
+
+	public List<String> getDenyList() {
+		return this.denyList;
+	}
+
+	public void setDenyList(List<String> denyList) {
+		this.denyList = denyList;
+	}
+
+	public Proxy getProxy() {
+		return this.proxy;
+	}
+
+	public Block getBlock() {
+		return this.block;
+	}
+
+	public Ban getBan() {
+		return this.ban;
+	}
+
+	public Store getStore() {
+		return this.store;
+	}
+
+	public Response getResponse() {
+		return this.response;
+	}
+
+	/**
+	 * Which proxies are trusted to report the client address.
+	 */
+	public static final class Proxy {
+
+		/**
+		 * Addresses or CIDR ranges of the proxies whose forwarding headers are believed. Only
+		 * used when floodgate.behind-proxy is true.
+		 */
+		private List<String> trustedProxies = new ArrayList<>(List.of("10.0.0.0/8", "172.16.0.0/12",
+				"192.168.0.0/16", "127.0.0.0/8", "::1/128", "fc00::/7"));
+
+		/**
+		 * Header holding the client address set by a trusted edge (such as CF-Connecting-IP,
+		 * True-Client-IP or X-Real-IP). Used when the peer is a trusted proxy; takes
+		 * precedence over the forwarding header.
+		 */
+		private @Nullable String clientIpHeader;
+
+		/**
+		 * Which forwarding header is walked: 'auto' uses X-Forwarded-For when present and
+		 * Forwarded otherwise; set the header your proxy writes when it writes only
+		 * 'forwarded' (RFC 7239), so that a client cannot add the other one.
+		 */
+		private ForwardedHeader forwardedHeader = ForwardedHeader.AUTO;
+
+		public List<String> getTrustedProxies() {
+			return this.trustedProxies;
+		}
+
+		public void setTrustedProxies(List<String> trustedProxies) {
+			this.trustedProxies = trustedProxies;
+		}
+
+		public @Nullable String getClientIpHeader() {
+			return this.clientIpHeader;
+		}
+
+		public void setClientIpHeader(@Nullable String clientIpHeader) {
+			this.clientIpHeader = clientIpHeader;
+		}
+
+		public ForwardedHeader getForwardedHeader() {
+			return this.forwardedHeader;
+		}
+
+		public void setForwardedHeader(ForwardedHeader forwardedHeader) {
+			this.forwardedHeader = forwardedHeader;
+		}
+
+	}
+
+	/**
+	 * Temporary blocks after repeated violations.
+	 */
+	public static final class Block {
+
+		/**
+		 * Whether repeated violations block the client.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Violations within the violation window that start a temporary block.
+		 */
+		private int afterViolations = 3;
+
+		/**
+		 * Window in which violations are counted towards a block, from the first one.
+		 */
+		private Duration violationWindow = Duration.ofMinutes(10);
+
+		/**
+		 * Length of the first block; each later block within the ban window lasts duration x
+		 * factor^(n-1).
+		 */
+		private Duration duration = Duration.ofMinutes(15);
+
+		/**
+		 * Factor by which each further block grows.
+		 */
+		private double factor = 2;
+
+		/**
+		 * Longest a block can be.
+		 */
+		private Duration maxDuration = Duration.ofHours(24);
+
+		/**
+		 * Whether a request made while blocked restarts the block, so that a client that
+		 * keeps hammering stays blocked until it falls silent for the block's duration.
+		 */
+		private boolean relative = false;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getAfterViolations() {
+			return this.afterViolations;
+		}
+
+		public void setAfterViolations(int afterViolations) {
+			this.afterViolations = afterViolations;
+		}
+
+		public Duration getViolationWindow() {
+			return this.violationWindow;
+		}
+
+		public void setViolationWindow(Duration violationWindow) {
+			this.violationWindow = violationWindow;
+		}
+
+		public Duration getDuration() {
+			return this.duration;
+		}
+
+		public void setDuration(Duration duration) {
+			this.duration = duration;
+		}
+
+		public double getFactor() {
+			return this.factor;
+		}
+
+		public void setFactor(double factor) {
+			this.factor = factor;
+		}
+
+		public Duration getMaxDuration() {
+			return this.maxDuration;
+		}
+
+		public void setMaxDuration(Duration maxDuration) {
+			this.maxDuration = maxDuration;
+		}
+
+		public boolean isRelative() {
+			return this.relative;
+		}
+
+		public void setRelative(boolean relative) {
+			this.relative = relative;
+		}
+
+	}
+
+	/**
+	 * Bans after many violations.
+	 */
+	public static final class Ban {
+
+		/**
+		 * Whether many violations ban the client.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Violations within the ban window that ban the client.
+		 */
+		private int afterViolations = 10;
+
+		/**
+		 * Window in which violations are counted towards a ban (blocks never reset this
+		 * count), and in which blocks are counted for their growing length.
+		 */
+		private Duration window = Duration.ofHours(24);
+
+		/**
+		 * How long a ban lasts. Unset: permanent until an operator lifts it.
+		 */
+		private @Nullable Duration duration;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getAfterViolations() {
+			return this.afterViolations;
+		}
+
+		public void setAfterViolations(int afterViolations) {
+			this.afterViolations = afterViolations;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+		public @Nullable Duration getDuration() {
+			return this.duration;
+		}
+
+		public void setDuration(@Nullable Duration duration) {
+			this.duration = duration;
+		}
+
+	}
+
+	/**
+	 * Where counters, violations, blocks and bans are kept.
+	 */
+	public static final class Store {
+
+		/**
+		 * Which store keeps the state. A ViolationStore bean of your own replaces it.
+		 */
+		private StoreType type = StoreType.MEMORY;
+
+		/**
+		 * What to do with a request while the store cannot be reached: 'allow' lets it
+		 * through (fail open), 'deny' answers 503.
+		 */
+		private OnFailure onFailure = OnFailure.ALLOW;
+
+		/**
+		 * Longest a request waits for the store before floodgate.store.on-failure applies.
+		 */
+		private Duration timeout = Duration.ofMillis(500);
+
+		private final Memory memory = new Memory();
+
+		private final Redis redis = new Redis();
+
+		private final Mongo mongo = new Mongo();
+
+		public StoreType getType() {
+			return this.type;
+		}
+
+		public void setType(StoreType type) {
+			this.type = type;
+		}
+
+		public OnFailure getOnFailure() {
+			return this.onFailure;
+		}
+
+		public void setOnFailure(OnFailure onFailure) {
+			this.onFailure = onFailure;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public Memory getMemory() {
+			return this.memory;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
+		public Mongo getMongo() {
+			return this.mongo;
+		}
+
+		/**
+		 * The in-memory store.
+		 */
+		public static final class Memory {
+
+			/**
+			 * Most clients tracked at once; beyond it the least recently seen clients that are
+			 * neither blocked nor banned are forgotten.
+			 */
+			private long maxClients = 100_000;
+
+			public long getMaxClients() {
+				return this.maxClients;
+			}
+
+			public void setMaxClients(long maxClients) {
+				this.maxClients = maxClients;
+			}
+
+		}
+
+		/**
+		 * The Redis store.
+		 */
+		public static final class Redis {
+
+			/**
+			 * Prefix of every key Floodgate writes to Redis.
+			 */
+			private String keyPrefix = "floodgate:";
+
+			public String getKeyPrefix() {
+				return this.keyPrefix;
+			}
+
+			public void setKeyPrefix(String keyPrefix) {
+				this.keyPrefix = keyPrefix;
+			}
+
+		}
+
+		/**
+		 * The MongoDB store.
+		 */
+		public static final class Mongo {
+
+			/**
+			 * Collection holding one document per client.
+			 */
+			private String collection = "floodgate_clients";
+
+			public String getCollection() {
+				return this.collection;
+			}
+
+			public void setCollection(String collection) {
+				this.collection = collection;
+			}
+
+		}
+
+	}
+
+	/**
+	 * The responses to rejected requests.
+	 */
+	public static final class Response {
+
+		/**
+		 * Text of the 'detail' member of every rejection's problem body, replacing the
+		 * built-in text.
+		 */
+		private @Nullable String message;
+
+		/**
+		 * Which rate limit headers are added to responses.
+		 */
+		private Headers headers = Headers.IETF;
+
+		public @Nullable String getMessage() {
+			return this.message;
+		}
+
+		public void setMessage(@Nullable String message) {
+			this.message = message;
+		}
+
+		public Headers getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Headers headers) {
+			this.headers = headers;
+		}
+
+	}
+
+	/**
+	 * The stores Floodgate ships with.
+	 */
+	public enum StoreType {
+
+		/** This JVM's heap; state is per instance and lost on restart. */
+		MEMORY,
+
+		/** Redis through the application's Spring Data Redis connection. */
+		REDIS,
+
+		/** MongoDB through the application's Spring Data MongoDB connection. */
+		MONGO
+
+	}
+
+	/**
+	 * What happens to a request while the store is unreachable.
+	 */
+	public enum OnFailure {
+
+		/** Let the request through (fail open). */
+		ALLOW,
+
+		/** Answer 503 with a problem body. */
+		DENY
+
+	}
+
+	/**
+	 * Which rate limit headers to send.
+	 */
+	public enum Headers {
+
+		/** {@code RateLimit-Policy} and {@code RateLimit} (draft-ietf-httpapi-ratelimit-headers). */
+		IETF,
+
+		/** {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining}, {@code X-RateLimit-Reset}. */
+		LEGACY,
+
+		/** Both sets. */
+		BOTH,
+
+		/** None. */
+		NONE
+
+	}
+
+}

@@ -1,0 +1,172 @@
+package dev.floodgate.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
+import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
+import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.BanPolicy;
+import dev.floodgate.core.BlockPolicy;
+import dev.floodgate.core.EscalationPolicy;
+import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.core.Limit;
+import dev.floodgate.core.LimitParser;
+import dev.floodgate.core.net.IpRange;
+import dev.floodgate.core.net.IpRanges;
+import dev.floodgate.web.ForwardedHeader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Floodgate's settings after validation: immutable, parsed once at start-up so that the
+ * per-request path parses nothing.
+ *
+ * @param defaultLimits the default limits, {@code null} when only annotated handlers are
+ * limited
+ * @param algorithm the counting algorithm
+ * @param behindProxy whether the client address comes from trusted proxies' headers
+ * @param dryRun whether rejections are only counted and logged
+ * @param ipv6PrefixLength the prefix length by which IPv6 clients are keyed
+ * @param allowList clients never limited
+ * @param denyList clients always rejected
+ * @param trustedProxies proxies whose headers are believed
+ * @param clientIpHeader a single client-address header set by a trusted edge, or
+ * {@code null}
+ * @param forwardedHeader which forwarding header is walked
+ * @param escalation the block and ban rules
+ * @param storeType the store chosen by property
+ * @param onFailure what happens while the store is unreachable
+ * @param storeTimeout the longest wait for the store
+ * @param maxClients the in-memory store's bound
+ * @param redisKeyPrefix the Redis store's key prefix
+ * @param mongoCollection the MongoDB store's collection
+ * @param responseMessage the detail text of rejections, or {@code null} for the built-in
+ * texts
+ * @param headers which rate limit headers are sent
+ */
+public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm algorithm, boolean behindProxy,
+		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
+		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
+		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, String redisKeyPrefix,
+		String mongoCollection, @Nullable String responseMessage, Headers headers) {
+
+	/**
+	 * Validates the properties.
+	 * @param properties the bound properties
+	 * @return the settings
+	 * @throws InvalidFloodgateSettingException naming the first invalid property
+	 */
+	public static FloodgateSettings from(FloodgateProperties properties) {
+		List<Limit> defaultLimits = null;
+		if (properties.getLimit() != null && !properties.getLimit().isBlank()) {
+			defaultLimits = LimitParser.parse("floodgate.limit", properties.getLimit());
+		}
+		int ipv6PrefixLength = properties.getIpv6PrefixLength();
+		if (ipv6PrefixLength < 1 || ipv6PrefixLength > 128) {
+			throw new InvalidFloodgateSettingException("floodgate.ipv6-prefix-length", ipv6PrefixLength,
+					"must be between 1 and 128");
+		}
+		IpRanges allowList = ranges("floodgate.allow-list", properties.getAllowList());
+		IpRanges denyList = ranges("floodgate.deny-list", properties.getDenyList());
+		FloodgateProperties.Proxy proxy = properties.getProxy();
+		IpRanges trustedProxies = ranges("floodgate.proxy.trusted-proxies", proxy.getTrustedProxies());
+		String clientIpHeader = clientIpHeader(proxy.getClientIpHeader());
+		EscalationPolicy escalation = new EscalationPolicy(block(properties.getBlock()), ban(properties.getBan()));
+		FloodgateProperties.Store store = properties.getStore();
+		positive("floodgate.store.timeout", store.getTimeout());
+		if (store.getMemory().getMaxClients() < 1) {
+			throw new InvalidFloodgateSettingException("floodgate.store.memory.max-clients",
+					store.getMemory().getMaxClients(), "must be at least 1");
+		}
+		notBlank("floodgate.store.redis.key-prefix", store.getRedis().getKeyPrefix());
+		notBlank("floodgate.store.mongo.collection", store.getMongo().getCollection());
+		String message = properties.getResponse().getMessage();
+		return new FloodgateSettings(defaultLimits, properties.getAlgorithm(), properties.isBehindProxy(),
+				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
+				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
+				store.getMemory().getMaxClients(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
+				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders());
+	}
+
+	private static IpRanges ranges(String property, List<String> texts) {
+		List<IpRange> ranges = new ArrayList<>(texts.size());
+		for (int i = 0; i < texts.size(); i++) {
+			String text = texts.get(i);
+			try {
+				ranges.add(IpRange.parse(text));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidFloodgateSettingException(property + "[" + i + "]", text, ex.getMessage());
+			}
+		}
+		return IpRanges.of(ranges);
+	}
+
+	private static @Nullable String clientIpHeader(@Nullable String header) {
+		if (header == null || header.isBlank()) {
+			return null;
+		}
+		String trimmed = header.trim();
+		for (int i = 0; i < trimmed.length(); i++) {
+			char c = trimmed.charAt(i);
+			boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+			if (!token) {
+				throw new InvalidFloodgateSettingException("floodgate.proxy.client-ip-header", header,
+						"is not a valid HTTP header name");
+			}
+		}
+		return trimmed;
+	}
+
+	private static BlockPolicy block(FloodgateProperties.Block block) {
+		atLeastOne("floodgate.block.after-violations", block.getAfterViolations());
+		positive("floodgate.block.violation-window", block.getViolationWindow());
+		positive("floodgate.block.duration", block.getDuration());
+		positive("floodgate.block.max-duration", block.getMaxDuration());
+		double factor = block.getFactor();
+		if (!Double.isFinite(factor) || factor < 1) {
+			throw new InvalidFloodgateSettingException("floodgate.block.factor", factor,
+					"must be a number of at least 1 (1 keeps every block the same length)");
+		}
+		if (block.getMaxDuration().compareTo(block.getDuration()) < 0) {
+			throw new InvalidFloodgateSettingException("floodgate.block.max-duration", block.getMaxDuration(),
+					"must not be shorter than floodgate.block.duration (" + block.getDuration() + ")");
+		}
+		return new BlockPolicy(block.isEnabled(), block.getAfterViolations(), block.getViolationWindow(),
+				block.getDuration(), factor, block.getMaxDuration(), block.isRelative());
+	}
+
+	private static BanPolicy ban(FloodgateProperties.Ban ban) {
+		atLeastOne("floodgate.ban.after-violations", ban.getAfterViolations());
+		positive("floodgate.ban.window", ban.getWindow());
+		if (ban.getDuration() != null) {
+			positive("floodgate.ban.duration", ban.getDuration());
+		}
+		return new BanPolicy(ban.isEnabled(), ban.getAfterViolations(), ban.getWindow(), ban.getDuration());
+	}
+
+	private static void atLeastOne(String property, int value) {
+		if (value < 1) {
+			throw new InvalidFloodgateSettingException(property, value, "must be at least 1");
+		}
+	}
+
+	private static void positive(String property, @Nullable Duration duration) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new InvalidFloodgateSettingException(property, duration, "must be a positive duration such as 10m");
+		}
+		if (duration.toMillis() < 1) {
+			throw new InvalidFloodgateSettingException(property, duration, "must be at least 1ms");
+		}
+	}
+
+	private static void notBlank(String property, @Nullable String value) {
+		if (value == null || value.isBlank()) {
+			throw new InvalidFloodgateSettingException(property, value, "must not be empty");
+		}
+	}
+
+}

@@ -1,0 +1,23 @@
+package dev.floodgate.autoconfigure;
+
+import dev.floodgate.core.InvalidFloodgateSettingException;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains an {@link InvalidFloodgateSettingException} in the console at start-up.
+ */
+class InvalidFloodgateSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidFloodgateSettingException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, InvalidFloodgateSettingException cause) {
+		String description = String.format("Floodgate cannot start: the setting %s has the value '%s'.%n%nReason: %s",
+				cause.getSource(), cause.getValue(), cause.getReason());
+		String action = cause.getSource().startsWith("@")
+				? "Correct the annotation " + cause.getSource() + " (limits look like '5/minute', '10/30s' or '5/second;100/hour')."
+				: "Correct '" + cause.getSource() + "' in your configuration (application.yml, application.properties or the environment).";
+		return new FailureAnalysis(description, action, cause);
+	}
+
+}

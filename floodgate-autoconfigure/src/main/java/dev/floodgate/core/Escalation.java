@@ -1,0 +1,36 @@
+package dev.floodgate.core;
+
+/**
+ * A block or ban that one decision started: reported once, by the decision that caused it.
+ *
+ * @param kind block or ban
+ * @param number for a block, its number among the client's blocks within the ban window
+ * (1 for the first); for a ban, 1
+ * @param untilMillis when it ends (epoch milliseconds), {@link Long#MAX_VALUE} for a
+ * permanent ban
+ * @param violations the client's violations within the ban window when it started
+ */
+public record Escalation(Kind kind, int number, long untilMillis, int violations) {
+
+	/**
+	 * Whether it lasts until an operator lifts it.
+	 * @return {@code true} for a permanent ban
+	 */
+	public boolean permanent() {
+		return this.untilMillis == Long.MAX_VALUE;
+	}
+
+	/**
+	 * The kinds of escalation.
+	 */
+	public enum Kind {
+
+		/** A temporary block. */
+		BLOCK,
+
+		/** A ban. */
+		BAN
+
+	}
+
+}

@@ -1,0 +1,201 @@
+package dev.floodgate.core;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parses limit text such as {@code 50/minute}, {@code 5 per second}, {@code 10/30s},
+ * {@code 100/15 minutes} or {@code 5/second;100/hour}.
+ * <p>
+ * Grammar: {@code <count>/<unit>}, {@code <count> per <unit>}, {@code <count>/<n><unit>}
+ * and {@code <count>/<iso-8601 duration>}; units {@code second}, {@code minute},
+ * {@code hour}, {@code day} with plurals and the short forms {@code s}, {@code sec},
+ * {@code m}, {@code min}, {@code h}, {@code hr}, {@code d}, plus {@code ms}. Several limits
+ * separated by {@code ;} must all hold. Case and surrounding whitespace do not matter.
+ */
+public final class LimitParser {
+
+	private LimitParser() {
+	}
+
+	/**
+	 * Parses one or more limits.
+	 * @param text the limit text
+	 * @return the limits, never empty
+	 * @throws IllegalArgumentException with a message that quotes the text and says what is
+	 * wrong with it
+	 */
+	public static List<Limit> parse(String text) {
+		if (text == null || text.isBlank()) {
+			throw new IllegalArgumentException("'" + text + "' is empty: expected a limit such as '50/minute'");
+		}
+		List<Limit> limits = new ArrayList<>();
+		for (String part : text.split(";")) {
+			if (part.isBlank()) {
+				throw new IllegalArgumentException("'" + text + "' has an empty limit between ';' separators");
+			}
+			limits.add(parseOne(part.trim(), text));
+		}
+		return List.copyOf(limits);
+	}
+
+	/**
+	 * Parses one or more limits, naming where the text came from in the error.
+	 * @param source the property or annotated element the text came from
+	 * @param text the limit text
+	 * @return the limits, never empty
+	 * @throws InvalidFloodgateSettingException when the text is not a valid limit
+	 */
+	public static List<Limit> parse(String source, String text) {
+		try {
+			return parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFloodgateSettingException(source, text, ex.getMessage());
+		}
+	}
+
+	private static Limit parseOne(String part, String text) {
+		String lower = part.toLowerCase(Locale.ROOT);
+		int slash = lower.indexOf('/');
+		String countText;
+		String windowText;
+		if (slash >= 0) {
+			countText = lower.substring(0, slash).trim();
+			windowText = lower.substring(slash + 1).trim();
+		}
+		else {
+			int per = indexOfPer(lower);
+			if (per < 0) {
+				throw invalid(text, "'" + part + "' is not of the form <count>/<unit> or <count> per <unit>");
+			}
+			countText = lower.substring(0, per).trim();
+			windowText = lower.substring(per + 5).trim();
+		}
+		long count = parseCount(countText, part, text);
+		Duration window = parseWindow(windowText, part, text);
+		try {
+			return new Limit(count, window);
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(text, "'" + part + "': " + ex.getMessage());
+		}
+	}
+
+	private static int indexOfPer(String lower) {
+		int at = lower.indexOf(" per ");
+		return at;
+	}
+
+	private static long parseCount(String countText, String part, String text) {
+		if (countText.isEmpty() || !isDigits(countText)) {
+			throw invalid(text, "the count '" + countText + "' in '" + part + "' is not a whole number");
+		}
+		if (countText.length() > 18) {
+			throw invalid(text, "the count '" + countText + "' in '" + part + "' is too large");
+		}
+		long count = Long.parseLong(countText);
+		if (count < 1) {
+			throw invalid(text, "the count in '" + part + "' must be at least 1");
+		}
+		return count;
+	}
+
+	private static Duration parseWindow(String windowText, String part, String text) {
+		if (windowText.isEmpty()) {
+			throw invalid(text, "'" + part + "' has no unit: expected second, minute, hour or day");
+		}
+		if (windowText.charAt(0) == 'p') {
+			try {
+				Duration duration = Duration.parse(windowText.toUpperCase(Locale.ROOT));
+				if (duration.isNegative() || duration.isZero()) {
+					throw invalid(text, "the window in '" + part + "' must be positive");
+				}
+				return duration;
+			}
+			catch (DateTimeParseException ex) {
+				throw invalid(text, "the window '" + windowText + "' in '" + part + "' is not an ISO-8601 duration");
+			}
+		}
+		int digits = 0;
+		while (digits < windowText.length() && isAsciiDigit(windowText.charAt(digits))) {
+			digits++;
+		}
+		long multiple = 1;
+		if (digits > 0) {
+			if (digits > 9) {
+				throw invalid(text, "the window in '" + part + "' is too large");
+			}
+			multiple = Long.parseLong(windowText.substring(0, digits));
+			if (multiple < 1) {
+				throw invalid(text, "the window in '" + part + "' must be positive");
+			}
+		}
+		String unit = windowText.substring(digits).trim();
+		Duration unitDuration = unit(unit);
+		if (unitDuration == null) {
+			throw invalid(text, "unknown unit '" + unit + "' in '" + part
+					+ "': use second, minute, hour or day (or s, m, h, d)");
+		}
+		try {
+			return unitDuration.multipliedBy(multiple);
+		}
+		catch (ArithmeticException ex) {
+			throw invalid(text, "the window in '" + part + "' is too large");
+		}
+	}
+
+	private static Duration unit(String unit) {
+		return switch (unit) {
+			case "ms", "millisecond", "milliseconds" -> Duration.ofMillis(1);
+			case "s", "sec", "secs", "second", "seconds" -> Duration.ofSeconds(1);
+			case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(1);
+			case "h", "hr", "hrs", "hour", "hours" -> Duration.ofHours(1);
+			case "d", "day", "days" -> Duration.ofDays(1);
+			default -> null;
+		};
+	}
+
+	private static boolean isDigits(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (!isAsciiDigit(text.charAt(i))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isAsciiDigit(char c) {
+		return c >= '0' && c <= '9';
+	}
+
+	private static IllegalArgumentException invalid(String text, String reason) {
+		return new IllegalArgumentException("Invalid limit '" + text + "': " + reason);
+	}
+
+	/**
+	 * Formats a window compactly: {@code 1m}, {@code 30s}, {@code 1500ms}.
+	 * @param window the window
+	 * @return the short text
+	 */
+	static String format(Duration window) {
+		long millis = window.toMillis();
+		if (millis % 86_400_000 == 0) {
+			return (millis / 86_400_000) + "d";
+		}
+		if (millis % 3_600_000 == 0) {
+			return (millis / 3_600_000) + "h";
+		}
+		if (millis % 60_000 == 0) {
+			return (millis / 60_000) + "m";
+		}
+		if (millis % 1000 == 0) {
+			return (millis / 1000) + "s";
+		}
+		return millis + "ms";
+	}
+
+}

@@ -1,0 +1,82 @@
+package dev.floodgate.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Creates and holds the {@link RatePolicy policies} of one application, each with its own
+ * counter slots. Policies are looked up by name: asking twice for the same name with the
+ * same limits gives the same policy (so handlers can share a named limit), asking with other
+ * limits is an error.
+ */
+public final class RatePolicies {
+
+	private final Map<String, RatePolicy> byName = new LinkedHashMap<>();
+
+	private int nextSlot;
+
+	/**
+	 * Returns the policy of that name, creating it.
+	 * @param name the policy name
+	 * @param limits its limits
+	 * @return the policy
+	 * @throws IllegalArgumentException when a policy of that name exists with other limits
+	 */
+	public synchronized RatePolicy getOrCreate(String name, List<Limit> limits) {
+		RatePolicy existing = this.byName.get(name);
+		if (existing != null) {
+			if (!existing.limits().equals(limits)) {
+				throw new IllegalArgumentException("The policy '" + name + "' is already defined as "
+						+ existing.limits() + ", not " + limits + ": give it another name");
+			}
+			return existing;
+		}
+		RatePolicy policy = new RatePolicy(name, limits, this.nextSlot);
+		this.nextSlot += limits.size();
+		this.byName.put(name, policy);
+		return policy;
+	}
+
+	/**
+	 * Whether a policy of that name exists.
+	 * @param name the name
+	 * @return {@code true} if it exists
+	 */
+	public synchronized boolean contains(String name) {
+		return this.byName.containsKey(name);
+	}
+
+	/**
+	 * The policy of that name.
+	 * @param name the name
+	 * @return the policy or {@code null}
+	 */
+	public synchronized @Nullable RatePolicy get(String name) {
+		return this.byName.get(name);
+	}
+
+	/**
+	 * Every policy, in the order they were created.
+	 * @return the policies
+	 */
+	public synchronized List<RatePolicy> all() {
+		return List.copyOf(new ArrayList<>(this.byName.values()));
+	}
+
+	/**
+	 * The longest window of any policy.
+	 * @return the longest window in milliseconds, 0 when there is no policy
+	 */
+	public synchronized long longestWindowMillis() {
+		long longest = 0;
+		for (RatePolicy policy : this.byName.values()) {
+			longest = Math.max(longest, policy.longestWindowMillis());
+		}
+		return longest;
+	}
+
+}

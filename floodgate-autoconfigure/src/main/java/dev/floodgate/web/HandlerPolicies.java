@@ -1,0 +1,134 @@
+package dev.floodgate.web;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.floodgate.RateLimited;
+import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.core.Limit;
+import dev.floodgate.core.LimitParser;
+import dev.floodgate.core.RatePolicies;
+import dev.floodgate.core.RatePolicy;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.method.HandlerMethod;
+
+/**
+ * Which {@link RatePolicy} applies to which handler: the {@link RateLimited} annotation of
+ * the method, else of its class, else the default limit. Resolved for every handler method
+ * at start-up (so an invalid annotation stops the application), then looked up per request
+ * without reflection.
+ */
+public final class HandlerPolicies {
+
+	/** The name of the policy of {@code floodgate.limit}. */
+	public static final String DEFAULT_POLICY = "default";
+
+	private static final Resolved UNLIMITED = new Resolved(Object.class, null);
+
+	private final RatePolicies policies = new RatePolicies();
+
+	private final @Nullable RatePolicy defaultPolicy;
+
+	private final Map<Method, Resolved> byMethod = new ConcurrentHashMap<>();
+
+	private final Map<String, String> implicitNameSources = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the handler policies.
+	 * @param defaultLimits the default limits, or {@code null} for none
+	 */
+	public HandlerPolicies(@Nullable List<Limit> defaultLimits) {
+		this.defaultPolicy = (defaultLimits != null) ? this.policies.getOrCreate(DEFAULT_POLICY, defaultLimits) : null;
+	}
+
+	/**
+	 * The policy of {@code floodgate.limit}.
+	 * @return the default policy, or {@code null} when none is set
+	 */
+	public @Nullable RatePolicy defaultPolicy() {
+		return this.defaultPolicy;
+	}
+
+	/**
+	 * Every policy known so far: the default one and those of every annotated handler.
+	 * @return the policies
+	 */
+	public List<RatePolicy> all() {
+		return this.policies.all();
+	}
+
+	/**
+	 * The policy for a handler.
+	 * @param handler the handler the request was mapped to
+	 * @return its policy, or {@code null} when no limit applies
+	 * @throws InvalidFloodgateSettingException when its
+	 * annotation is invalid
+	 */
+	public @Nullable RatePolicy policyFor(Object handler) {
+		if (!(handler instanceof HandlerMethod handlerMethod)) {
+			return this.defaultPolicy;
+		}
+		Method method = handlerMethod.getMethod();
+		Class<?> beanType = handlerMethod.getBeanType();
+		Resolved resolved = this.byMethod.get(method);
+		if (resolved != null && (resolved.beanType == beanType || resolved == UNLIMITED)) {
+			return resolved.policy;
+		}
+		Resolved fresh = resolve(beanType, method);
+		if (resolved == null) {
+			this.byMethod.putIfAbsent(method, fresh);
+		}
+		return fresh.policy;
+	}
+
+	private Resolved resolve(Class<?> beanType, Method method) {
+		RateLimited onMethod = AnnotatedElementUtils.findMergedAnnotation(method, RateLimited.class);
+		if (onMethod != null) {
+			String source = "@RateLimited on " + beanType.getName() + "#" + method.getName();
+			String implicit = ClassUtils.getShortName(beanType) + "#" + method.getName();
+			return new Resolved(beanType, policy(onMethod, source, implicit));
+		}
+		Class<?> userType = ClassUtils.getUserClass(beanType);
+		RateLimited onClass = AnnotatedElementUtils.findMergedAnnotation(userType, RateLimited.class);
+		if (onClass != null) {
+			String source = "@RateLimited on " + userType.getName();
+			return new Resolved(beanType, policy(onClass, source, ClassUtils.getShortName(userType)));
+		}
+		return (this.defaultPolicy != null) ? new Resolved(beanType, this.defaultPolicy) : UNLIMITED;
+	}
+
+	private RatePolicy policy(RateLimited annotation, String source, String implicitName) {
+		List<Limit> limits = LimitParser.parse(source, annotation.value());
+		String name = annotation.name().trim();
+		if (name.isEmpty()) {
+			name = uniqueImplicitName(implicitName, source);
+		}
+		try {
+			return this.policies.getOrCreate(name, limits);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFloodgateSettingException(source, annotation.value(),
+					ex.getMessage());
+		}
+	}
+
+	private String uniqueImplicitName(String implicitName, String source) {
+		String name = implicitName;
+		for (int n = 2;; n++) {
+			String owner = this.implicitNameSources.putIfAbsent(name, source);
+			if (owner == null || source.equals(owner)) {
+				return name;
+			}
+			name = implicitName + "~" + n;
+		}
+	}
+
+	private record Resolved(Class<?> beanType, @Nullable RatePolicy policy) {
+	}
+
+}

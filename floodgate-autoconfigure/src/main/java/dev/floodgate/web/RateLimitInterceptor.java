@@ -1,0 +1,185 @@
+package dev.floodgate.web;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.floodgate.core.Decision;
+import dev.floodgate.core.Escalation;
+import dev.floodgate.core.Outcome;
+import dev.floodgate.core.RatePolicy;
+import dev.floodgate.core.net.IpRanges;
+import dev.floodgate.store.ViolationStore;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Decides every request before its handler runs: who the client is, whether it is
+ * deny-listed, allow-listed or exempt, and what the {@link ViolationStore} decides for the
+ * handler's policy. Rejects with the {@link RejectionHandler} (unless in dry-run) and adds
+ * the rate limit headers.
+ * <p>
+ * Only the request dispatch is decided: forwards, includes, async and error dispatches of
+ * a request already decided are not counted again.
+ */
+public class RateLimitInterceptor implements HandlerInterceptor {
+
+	private static final Log logger = LogFactory.getLog(RateLimitInterceptor.class);
+
+	private final ClientAddressResolver clientAddressResolver;
+
+	private final HandlerPolicies handlerPolicies;
+
+	private final ViolationStore store;
+
+	private final RejectionHandler rejectionHandler;
+
+	private final RateLimitHeaders headers;
+
+	private final IpRanges allowList;
+
+	private final IpRanges denyList;
+
+	private final RateLimitExemption[] exemptions;
+
+	private final boolean dryRun;
+
+	private final boolean denyOnStoreFailure;
+
+	private final AtomicBoolean storeFailing = new AtomicBoolean();
+
+	/**
+	 * Creates the interceptor.
+	 * @param clientAddressResolver decides who the client is
+	 * @param handlerPolicies the policy of each handler
+	 * @param store the store that decides
+	 * @param rejectionHandler writes rejections
+	 * @param headers writes the rate limit headers
+	 * @param allowList clients never limited
+	 * @param denyList clients always rejected
+	 * @param exemptions exemption predicates
+	 * @param dryRun whether to reject nothing
+	 * @param denyOnStoreFailure whether to answer 503 while the store fails
+	 */
+	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
+			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
+			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure) {
+		this.clientAddressResolver = clientAddressResolver;
+		this.handlerPolicies = handlerPolicies;
+		this.store = store;
+		this.rejectionHandler = rejectionHandler;
+		this.headers = headers;
+		this.allowList = allowList;
+		this.denyList = denyList;
+		this.exemptions = exemptions.toArray(new RateLimitExemption[0]);
+		this.dryRun = dryRun;
+		this.denyOnStoreFailure = denyOnStoreFailure;
+	}
+
+	@Override
+	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
+			throws Exception {
+		if (request.getDispatcherType() != DispatcherType.REQUEST) {
+			return true;
+		}
+		ClientAddress client = this.clientAddressResolver.resolve(request);
+		if (client == null) {
+			return true;
+		}
+		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
+			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
+		}
+		if (!this.allowList.isEmpty() && this.allowList.contains(client.address())) {
+			return true;
+		}
+		for (RateLimitExemption exemption : this.exemptions) {
+			if (exemption.isExempt(request)) {
+				return true;
+			}
+		}
+		RatePolicy policy = this.handlerPolicies.policyFor(handler);
+		Decision decision = decide(client, policy);
+		if (decision == null) {
+			return !this.denyOnStoreFailure || reject(request, response,
+					new Rejection(Rejection.Reason.STORE_UNAVAILABLE, 5_000, client.key(), policyName(policy)));
+		}
+		if (policy != null) {
+			this.headers.write(response, policy, decision);
+		}
+		Escalation escalation = decision.escalation();
+		if (escalation != null) {
+			logEscalation(client, policy, escalation);
+		}
+		Outcome outcome = decision.outcome();
+		if (!outcome.rejected()) {
+			return true;
+		}
+		Rejection.Reason reason = switch (outcome) {
+			case BANNED -> Rejection.Reason.BANNED;
+			case BLOCKED -> Rejection.Reason.BLOCKED;
+			default -> Rejection.Reason.LIMITED;
+		};
+		return reject(request, response,
+				new Rejection(reason, decision.retryAfterMillis(), client.key(), policyName(policy)));
+	}
+
+	private @Nullable Decision decide(ClientAddress client, @Nullable RatePolicy policy) {
+		try {
+			Decision decision = this.store.decide(client.key(), policy);
+			if (this.storeFailing.get() && this.storeFailing.compareAndSet(true, false)) {
+				logger.info("Floodgate's store answers again");
+			}
+			return decision;
+		}
+		catch (RuntimeException ex) {
+			if (this.storeFailing.compareAndSet(false, true)) {
+				logger.warn("Floodgate's store failed; requests are " + (this.denyOnStoreFailure ? "denied" : "allowed")
+						+ " until it answers again", ex);
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Floodgate's store failed again", ex);
+			}
+			return null;
+		}
+	}
+
+	private boolean reject(HttpServletRequest request, HttpServletResponse response, Rejection rejection)
+			throws Exception {
+		if (this.dryRun) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("[dry-run] Would reject " + request.getMethod() + " from " + rejection.client() + ": "
+						+ rejection.reason());
+			}
+			return true;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Rejected " + request.getMethod() + " from " + rejection.client() + ": " + rejection.reason());
+		}
+		this.rejectionHandler.reject(request, response, rejection);
+		return false;
+	}
+
+	private void logEscalation(ClientAddress client, @Nullable RatePolicy policy, Escalation escalation) {
+		if (!logger.isWarnEnabled()) {
+			return;
+		}
+		String prefix = this.dryRun ? "[dry-run: not enforced] Floodgate " : "Floodgate ";
+		String what = (escalation.kind() == Escalation.Kind.BAN)
+				? (escalation.permanent() ? "banned client " + client.key() + " permanently"
+						: "banned client " + client.key() + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis()))
+				: "blocked client " + client.key() + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis())
+						+ " (block " + escalation.number() + ")";
+		logger.warn(prefix + what + " after " + escalation.violations() + " violations; policy "
+				+ policyName(policy));
+	}
+
+	private static @Nullable String policyName(@Nullable RatePolicy policy) {
+		return (policy != null) ? policy.name() : null;
+	}
+
+}
