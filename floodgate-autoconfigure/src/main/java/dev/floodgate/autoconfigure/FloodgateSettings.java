@@ -10,6 +10,7 @@ import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.BanPolicy;
 import dev.floodgate.core.BlockPolicy;
+import dev.floodgate.core.Durations;
 import dev.floodgate.core.EscalationPolicy;
 import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.core.Limit;
@@ -132,8 +133,8 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 					"must be a number of at least 1 (1 keeps every block the same length)");
 		}
 		if (block.getMaxDuration().compareTo(block.getDuration()) < 0) {
-			throw new InvalidFloodgateSettingException("floodgate.block.max-duration", block.getMaxDuration(),
-					"must not be shorter than floodgate.block.duration (" + block.getDuration() + ")");
+			throw new InvalidFloodgateSettingException("floodgate.block.max-duration", text(block.getMaxDuration()),
+					"must not be shorter than floodgate.block.duration (" + text(block.getDuration()) + ")");
 		}
 		return new BlockPolicy(block.isEnabled(), block.getAfterViolations(), block.getViolationWindow(),
 				block.getDuration(), factor, block.getMaxDuration(), block.isRelative());
@@ -156,11 +157,15 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 
 	private static void positive(String property, @Nullable Duration duration) {
 		if (duration == null || duration.isNegative() || duration.isZero()) {
-			throw new InvalidFloodgateSettingException(property, duration, "must be a positive duration such as 10m");
+			throw new InvalidFloodgateSettingException(property, text(duration), "must be a positive duration such as 10m");
 		}
 		if (duration.toMillis() < 1) {
-			throw new InvalidFloodgateSettingException(property, duration, "must be at least 1ms");
+			throw new InvalidFloodgateSettingException(property, text(duration), "must be at least 1ms");
 		}
+	}
+
+	private static @Nullable String text(@Nullable Duration duration) {
+		return (duration != null) ? Durations.format(duration) : null;
 	}
 
 	private static void notBlank(String property, @Nullable String value) {

@@ -12,7 +12,7 @@ class InvalidFloodgateSettingFailureAnalyzer extends AbstractFailureAnalyzer<Inv
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidFloodgateSettingException cause) {
-		String description = String.format("Floodgate cannot start: the setting %s has the value '%s'.%n%nReason: %s",
+		String description = String.format("Floodgate cannot start: %s has the invalid value '%s'.%n%nReason: %s",
 				cause.getSource(), cause.getValue(), cause.getReason());
 		String action = cause.getSource().startsWith("@")
 				? "Correct the annotation " + cause.getSource() + " (limits look like '5/minute', '10/30s' or '5/second;100/hour')."

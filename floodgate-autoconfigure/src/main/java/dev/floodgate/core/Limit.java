@@ -50,7 +50,7 @@ public record Limit(long count, Duration window) {
 
 	@Override
 	public String toString() {
-		return this.count + "/" + LimitParser.format(this.window);
+		return this.count + "/" + Durations.format(this.window);
 	}
 
 }

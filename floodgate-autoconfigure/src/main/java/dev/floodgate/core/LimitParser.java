@@ -176,26 +176,4 @@ public final class LimitParser {
 		return new IllegalArgumentException("Invalid limit '" + text + "': " + reason);
 	}
 
-	/**
-	 * Formats a window compactly: {@code 1m}, {@code 30s}, {@code 1500ms}.
-	 * @param window the window
-	 * @return the short text
-	 */
-	static String format(Duration window) {
-		long millis = window.toMillis();
-		if (millis % 86_400_000 == 0) {
-			return (millis / 86_400_000) + "d";
-		}
-		if (millis % 3_600_000 == 0) {
-			return (millis / 3_600_000) + "h";
-		}
-		if (millis % 60_000 == 0) {
-			return (millis / 60_000) + "m";
-		}
-		if (millis % 1000 == 0) {
-			return (millis / 1000) + "s";
-		}
-		return millis + "ms";
-	}
-
 }

@@ -4,11 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Enumeration;
 import java.util.Iterator;
 
-import jakarta.servlet.http.HttpServletRequest;
-import org.jspecify.annotations.Nullable;
-
 import dev.floodgate.core.net.IpAddress;
 import dev.floodgate.core.net.IpRanges;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides who the client of a request is.
@@ -43,8 +42,8 @@ public class ClientAddressResolver {
 	static final String FORWARDED = "Forwarded";
 
 	/**
-	 * The longest element of {@code X-Forwarded-For}, and the longest {@code for} value of
-	 * {@code Forwarded}, that can be valid.
+	 * The longest element of {@code X-Forwarded-For}, {@code for} value of
+	 * {@code Forwarded}, and value of the client IP header that can be valid.
 	 */
 	static final int MAX_ADDRESS_LENGTH = 64;
 

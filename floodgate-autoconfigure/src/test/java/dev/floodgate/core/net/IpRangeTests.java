@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Tests for {@link IpRange} and {@link IpRanges}.
  */
-class IpRangeTest {
+class IpRangeTests {
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
@@ -81,9 +81,9 @@ class IpRangeTest {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
-			''                  | is empty
-			'   '               | is empty
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			``                  | it is empty
+			`   `               | it is empty
 			10.0.0.0/33         | prefix length '33' is not a number between 0 and 32
 			10.0.0.0/-1         | prefix length '-1' is not a number between 0 and 32
 			::/129              | prefix length '129' is not a number between 0 and 128
@@ -100,7 +100,7 @@ class IpRangeTest {
 			localhost           | 'localhost' is not an IPv4 or IPv6 address literal
 			[::1]/128           | '[::1]' is not an IPv4 or IPv6 address literal
 			fe80::1%eth0/64     | 'fe80::1%eth0' is not an IPv4 or IPv6 address literal
-			'10.0.0.0 /8'       | '10.0.0.0 ' is not an IPv4 or IPv6 address literal
+			`10.0.0.0 /8`       | '10.0.0.0 ' is not an IPv4 or IPv6 address literal
 			::ffff:10.0.0.0/64  | an IPv4-mapped range needs a prefix length between 96 and 128
 			""")
 	void rejectsInvalidRange(String text, String problem) {

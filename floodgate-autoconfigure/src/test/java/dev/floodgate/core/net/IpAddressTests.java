@@ -1,6 +1,7 @@
 package dev.floodgate.core.net;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Tests for {@link IpAddress}.
  */
-class IpAddressTest {
+class IpAddressTests {
 
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
@@ -372,8 +373,8 @@ class IpAddressTest {
 					zeros &= groups[k].equals("0");
 				}
 				if (zeros) {
-					String left = String.join(":", java.util.Arrays.copyOfRange(groups, 0, start));
-					String right = String.join(":", java.util.Arrays.copyOfRange(groups, start + length, 8));
+					String left = String.join(":", Arrays.copyOfRange(groups, 0, start));
+					String right = String.join(":", Arrays.copyOfRange(groups, start + length, 8));
 					best = left + "::" + right;
 					bestLength = length;
 					break;

@@ -8,15 +8,14 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import dev.floodgate.core.net.IpAddress;
+import dev.floodgate.core.net.IpRanges;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.floodgate.core.net.IpAddress;
-import dev.floodgate.core.net.IpRanges;
 
 import org.springframework.mock.web.MockHttpServletRequest;
 
@@ -26,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Tests for {@link ClientAddressResolver}.
  */
-class ClientAddressResolverTest {
+class ClientAddressResolverTests {
 
 	private static final IpRanges TRUSTED = IpRanges
 		.parse(List.of("10.0.0.0/8", "192.168.0.0/16", "127.0.0.1", "::1", "fc00::/7"));
@@ -293,7 +292,7 @@ class ClientAddressResolverTest {
 			for=198.51.100.1, for="\\203.0.113.7", for=10.0.0.2     | 10.0.0.2
 			for=198.51.100.1, for=203.0.113.7;for=198.51.100.2, for=10.0.0.2 | 10.0.0.2
 			for=198.51.100.1, for=203.0.113.7 proto=http, for=10.0.0.2 | 10.0.0.2
-			for=198.51.100.1, for="203.0.113.7, for=10.0.0.2        | 10.0.0.1
+			for=198.51.100.1, for="203.0.113.7, for=10.0.0.2        | 10.0.0.2
 			for=198.51.100.1, for=203.0.113.7", for=10.0.0.2        | 10.0.0.2
 			for=198.51.100.1;host="a,b", for=10.0.0.2               | 198.51.100.1
 			for=198.51.100.1;host="a,\\",b", for=10.0.0.2           | 198.51.100.1
@@ -538,6 +537,10 @@ class ClientAddressResolverTest {
 				"\ud83d\ude00", "\ud800", "\uff11.2.3.4", "a".repeat(70), "1".repeat(65), " 10.0.0.2 ",
 				"10.0.0.2 10.0.0.3", "10.0.0.2\t,\t10.0.0.3" };
 
+		private static final String[] VALID_ENTRIES = { "203.0.113.7", "198.51.100.1", "10.0.0.2", "10.1.2.3",
+				"192.168.1.1", "127.0.0.1", "::1", "fc00::1", "fd12::34", "2001:db8::1", "2001:db8:1:2::99",
+				"::ffff:10.0.0.1", "::ffff:203.0.113.9" };
+
 		private static final String[] SEPARATORS = { ",", ", ", " ,", ",,", ", ,", ";", " ", "\t,", "" };
 
 		private static final String SPECIALS = "\",;=[]:%_\\ \t.0123456789abcdefforFOR";
@@ -546,12 +549,13 @@ class ClientAddressResolverTest {
 		}
 
 		static String next(Random random) {
-			return switch (random.nextInt(10)) {
+			return switch (random.nextInt(12)) {
 				case 0 -> randomChars(random, random.nextInt(300), 0x100);
 				case 1 -> randomAscii(random, random.nextInt(300));
 				case 2 -> randomChars(random, random.nextInt(100), 0x10000);
-				case 3, 4 -> list(random);
-				case 5 -> forwardedList(random);
+				case 3 -> list(random);
+				case 4 -> mostlyValidList(random);
+				case 5, 9, 10 -> forwardedList(random);
 				case 6 -> specials(random, random.nextInt(200));
 				case 7 -> mutate(random, (random.nextBoolean() ? list(random) : forwardedList(random)));
 				case 8 -> longValue(random);
@@ -595,6 +599,20 @@ class ClientAddressResolverTest {
 			return builder.toString();
 		}
 
+		private static String mostlyValidList(Random random) {
+			StringBuilder builder = new StringBuilder();
+			int entries = 1 + random.nextInt(40);
+			for (int i = 0; i < entries; i++) {
+				if (i > 0) {
+					builder.append((random.nextInt(10) == 0) ? SEPARATORS[random.nextInt(SEPARATORS.length)] : ", ");
+				}
+				builder.append((random.nextInt(10) == 0) ? ENTRIES[random.nextInt(ENTRIES.length)]
+						: (random.nextInt(3) == 0) ? VALID_ENTRIES[random.nextInt(VALID_ENTRIES.length)]
+								: "10.0." + random.nextInt(3) + "." + random.nextInt(256));
+			}
+			return builder.toString();
+		}
+
 		private static String forwardedList(Random random) {
 			StringBuilder builder = new StringBuilder();
 			int elements = 1 + random.nextInt(20);
@@ -602,19 +620,34 @@ class ClientAddressResolverTest {
 				if (i > 0) {
 					builder.append(random.nextInt(8) == 0 ? SEPARATORS[random.nextInt(SEPARATORS.length)] : ", ");
 				}
-				int pairs = random.nextInt(4);
+				int pairs = (random.nextInt(10) == 0) ? 0 : 1 + random.nextInt(3);
 				for (int p = 0; p < pairs; p++) {
 					if (p > 0) {
 						builder.append(random.nextInt(8) == 0 ? " ; " : ";");
 					}
-					String name = switch (random.nextInt(6)) {
+					String name = switch ((p == 0) ? random.nextInt(5) : 2 + random.nextInt(8)) {
 						case 0, 1, 2 -> "for";
 						case 3 -> "FOR";
 						case 4 -> "by";
 						default -> random.nextBoolean() ? "host" : "proto";
 					};
-					String value = ENTRIES[random.nextInt(ENTRIES.length)];
+					String value = (random.nextInt(3) == 0) ? ENTRIES[random.nextInt(ENTRIES.length)]
+							: VALID_ENTRIES[random.nextInt(VALID_ENTRIES.length)];
 					builder.append(name).append('=');
+					if (random.nextInt(3) != 0) {
+						// well formed
+						if (value.indexOf(':') >= 0) {
+							builder.append("\"[").append(value).append(']');
+							builder.append(random.nextBoolean() ? ":" + random.nextInt(65536) : "").append('"');
+						}
+						else if (random.nextBoolean()) {
+							builder.append(value);
+						}
+						else {
+							builder.append('"').append(value).append(':').append(random.nextInt(65536)).append('"');
+						}
+						continue;
+					}
 					switch (random.nextInt(4)) {
 						case 0 -> builder.append('"').append(value).append('"');
 						case 1 -> builder.append("\"[").append(value).append("]:").append(random.nextInt(100000))

@@ -1,0 +1,78 @@
+package dev.floodgate.it;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.floodgate.test.ItClock;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * An application started on a random port, with Floodgate's clock under the test's control.
+ */
+final class RunningApp implements AutoCloseable {
+
+	static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	final ItClock clock;
+
+	final ConfigurableApplicationContext context;
+
+	private final int port;
+
+	private RunningApp(ConfigurableApplicationContext context, ItClock clock) {
+		this.context = context;
+		this.clock = clock;
+		this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	static RunningApp start(Class<?> application, String... properties) {
+		ItClock clock = new ItClock(START);
+		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
+				"management.endpoints.web.exposure.include=health,metrics"));
+		all.addAll(List.of(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
+			.properties(all.toArray(new String[0]))
+			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("floodgateClock", clock))
+			.run();
+		return new RunningApp(context, clock);
+	}
+
+	HttpResponse<String> get(String path, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(10));
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		try {
+			return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	List<Integer> statuses(String path, int times, String... headers) {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < times; i++) {
+			statuses.add(get(path, headers).statusCode());
+		}
+		return statuses;
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.floodgate.sample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The sample answers 429 with Floodgate's headers and problem body after its limits.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ShortenerApplicationTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void creatingLinksIsLimitedToFivePerMinute() throws Exception {
+		for (int i = 1; i <= 5; i++) {
+			HttpResponse<String> created = post("/api/links", "{\"url\":\"https://example.com/" + i + "\"}");
+			assertThat(created.statusCode()).isEqualTo(201);
+			assertThat(created.headers().firstValue("RateLimit-Policy"))
+				.hasValue("\"create-link-1m\";q=5;w=60, \"create-link-1d\";q=50;w=86400");
+			assertThat(created.headers().firstValue("RateLimit")).get()
+				.asString()
+				.startsWith("\"create-link-1m\";r=" + (5 - i) + ";t=");
+		}
+		HttpResponse<String> limited = post("/api/links", "{\"url\":\"https://example.com/6\"}");
+		assertThat(limited.statusCode()).isEqualTo(429);
+		assertThat(limited.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(limited.headers().firstValue("Retry-After")).get().asString().matches("[1-9][0-9]*");
+		assertThat(limited.body()).contains("\"status\":429").contains("\"title\":\"Rate limit exceeded\"");
+		// the default limit is counted apart from the annotated handler
+		String code = "abcdefg";
+		assertThat(get("/api/links/" + code).statusCode()).isEqualTo(404);
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+	}
+
+	private HttpResponse<String> post(String path, String json) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+}
