@@ -16,6 +16,9 @@ public record Limit(long count, Duration window) {
 	 */
 	static final long MAX_COUNT_TIMES_WINDOW_MILLIS = Long.MAX_VALUE / 4;
 
+	/** The longest window: ten years. */
+	static final Duration MAX_WINDOW = Duration.ofDays(3650);
+
 	public Limit {
 		if (count < 1) {
 			throw new IllegalArgumentException("count must be at least 1, was " + count);
@@ -23,8 +26,14 @@ public record Limit(long count, Duration window) {
 		if (count > Integer.MAX_VALUE) {
 			throw new IllegalArgumentException("count must be at most " + Integer.MAX_VALUE + ", was " + count);
 		}
+		if (window.compareTo(MAX_WINDOW) > 0) {
+			throw new IllegalArgumentException("window must be at most " + MAX_WINDOW.toDays() + " days, was " + window);
+		}
 		if (window.toMillis() < 1) {
 			throw new IllegalArgumentException("window must be at least 1ms, was " + window);
+		}
+		if (window.getNano() % 1_000_000 != 0) {
+			throw new IllegalArgumentException("window must be a whole number of milliseconds, was " + window);
 		}
 		if (Math.multiplyHigh(count, window.toMillis()) != 0 || count * window.toMillis() > MAX_COUNT_TIMES_WINDOW_MILLIS) {
 			throw new IllegalArgumentException("count " + count + " per " + window + " is too large");

@@ -33,7 +33,7 @@ public final class LimitParser {
 			throw new IllegalArgumentException("'" + text + "' is empty: expected a limit such as '50/minute'");
 		}
 		List<Limit> limits = new ArrayList<>();
-		for (String part : text.split(";")) {
+		for (String part : text.split(";", -1)) {
 			if (part.isBlank()) {
 				throw new IllegalArgumentException("'" + text + "' has an empty limit between ';' separators");
 			}
@@ -80,7 +80,7 @@ public final class LimitParser {
 		try {
 			return new Limit(count, window);
 		}
-		catch (IllegalArgumentException ex) {
+		catch (IllegalArgumentException | ArithmeticException ex) {
 			throw invalid(text, "'" + part + "': " + ex.getMessage());
 		}
 	}
@@ -126,7 +126,7 @@ public final class LimitParser {
 		}
 		long multiple = 1;
 		if (digits > 0) {
-			if (digits > 9) {
+			if (digits > 12) {
 				throw invalid(text, "the window in '" + part + "' is too large");
 			}
 			multiple = Long.parseLong(windowText.substring(0, digits));

@@ -1,0 +1,7 @@
+/**
+ * The {@link dev.floodgate.store.ViolationStore} SPI and its value types.
+ */
+@NullMarked
+package dev.floodgate.store;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,546 @@
+package dev.floodgate.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link DecisionRules}: plain Java, a {@link ClientState} and explicit times.
+ */
+class DecisionRulesTests {
+
+	/** Midnight UTC: a multiple of every window used here. */
+	private static final long T0 = 1_700_006_400_000L;
+
+	private static final long MINUTE = 60_000;
+
+	private static final long HOUR = 60 * MINUTE;
+
+	private static final long DAY = 24 * HOUR;
+
+	private static final int CASES = 600;
+
+	// block length
+
+	@Test
+	void nthBlockLastsDurationTimesFactorToTheNMinusOne() {
+		BlockPolicy block = block(Duration.ofMinutes(15), 2, Duration.ofHours(24));
+		assertThat(block.durationMillis(1)).isEqualTo(15 * MINUTE);
+		assertThat(block.durationMillis(2)).isEqualTo(30 * MINUTE);
+		assertThat(block.durationMillis(3)).isEqualTo(60 * MINUTE);
+		assertThat(block.durationMillis(4)).isEqualTo(120 * MINUTE);
+		assertThat(block.durationMillis(7)).isEqualTo(15 * 64 * MINUTE);
+	}
+
+	@Test
+	void blockLengthIsCappedByMaxDuration() {
+		BlockPolicy block = block(Duration.ofMinutes(15), 2, Duration.ofHours(24));
+		// 15m x 2^6 = 16h, 15m x 2^7 = 32h
+		assertThat(block.durationMillis(7)).isEqualTo(16 * HOUR);
+		assertThat(block.durationMillis(8)).isEqualTo(DAY);
+		assertThat(block.durationMillis(9)).isEqualTo(DAY);
+	}
+
+	@Test
+	void fractionalFactorGrowsBlocks() {
+		BlockPolicy block = block(Duration.ofMinutes(10), 1.5, Duration.ofHours(24));
+		assertThat(block.durationMillis(1)).isEqualTo(10 * MINUTE);
+		assertThat(block.durationMillis(2)).isEqualTo(15 * MINUTE);
+		assertThat(block.durationMillis(3)).isEqualTo(22 * MINUTE + 30_000);
+	}
+
+	@Test
+	void factorOneKeepsEveryBlockTheSameLength() {
+		BlockPolicy block = block(Duration.ofMinutes(15), 1, Duration.ofHours(24));
+		for (int n : new int[] { 1, 2, 3, 10, 1000, Integer.MAX_VALUE }) {
+			assertThat(block.durationMillis(n)).as("block %d", n).isEqualTo(15 * MINUTE);
+		}
+	}
+
+	@Test
+	void hugeBlockNumberDoesNotOverflow() {
+		BlockPolicy block = block(Duration.ofMinutes(15), 2, Duration.ofHours(24));
+		assertThat(block.durationMillis(64)).isEqualTo(DAY);
+		assertThat(block.durationMillis(1100)).isEqualTo(DAY);
+		assertThat(block.durationMillis(Integer.MAX_VALUE)).isEqualTo(DAY);
+		BlockPolicy unbounded = block(Duration.ofDays(1), 1000, Duration.ofMillis(Long.MAX_VALUE));
+		assertThat(unbounded.durationMillis(Integer.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+		assertThat(unbounded.durationMillis(3)).isEqualTo(DAY * 1_000_000);
+	}
+
+	@Test
+	void blockLengthsNeverShrinkAndStayWithinBounds() {
+		Random random = new Random(11);
+		for (int i = 0; i < 200; i++) {
+			long duration = 1 + random.nextInt(1_000_000);
+			long max = duration + random.nextInt(100_000_000);
+			BlockPolicy block = block(Duration.ofMillis(duration), 1 + random.nextDouble() * 10, Duration.ofMillis(max));
+			long previous = 0;
+			for (int n = 1; n < 200; n++) {
+				long length = block.durationMillis(n);
+				assertThat(length).isBetween(Math.max(previous, duration), max);
+				previous = length;
+			}
+		}
+	}
+
+	@Test
+	void blocksGrowWithEachBlockWithinTheBanWindowAndStartAgainAfterIt() {
+		DecisionRules rules = new DecisionRules(Algorithm.FIXED_WINDOW,
+				escalation(true, 2, Duration.ofMinutes(10), block(Duration.ofMinutes(1), 2, Duration.ofMinutes(3)), false,
+						100, Duration.ofHours(24), null));
+		RatePolicy policy = policy("1/second");
+		ClientState state = new ClientState();
+		long now = T0;
+		long[] expected = { MINUTE, 2 * MINUTE, 3 * MINUTE, 3 * MINUTE };
+		for (int n = 1; n <= expected.length; n++) {
+			assertThat(rules.decide(state, policy, now).outcome()).isEqualTo(Outcome.ALLOWED);
+			assertThat(rules.decide(state, policy, now).outcome()).isEqualTo(Outcome.LIMITED);
+			Decision blocked = rules.decide(state, policy, now);
+			assertThat(blocked.outcome()).isEqualTo(Outcome.BLOCKED);
+			assertThat(blocked.retryAfterMillis()).isEqualTo(expected[n - 1]);
+			assertThat(blocked.escalation()).isNotNull();
+			assertThat(blocked.escalation().kind()).isEqualTo(Escalation.Kind.BLOCK);
+			assertThat(blocked.escalation().number()).isEqualTo(n);
+			assertThat(blocked.escalation().untilMillis()).isEqualTo(now + expected[n - 1]);
+			assertThat(rules.decide(state, policy, now + expected[n - 1] - 1).outcome()).isEqualTo(Outcome.BLOCKED);
+			now += expected[n - 1];
+		}
+		// a client that behaves for the ban window starts again at the first block
+		now = T0 + DAY;
+		assertThat(rules.decide(state, policy, now).outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(rules.decide(state, policy, now).outcome()).isEqualTo(Outcome.LIMITED);
+		Decision blocked = rules.decide(state, policy, now);
+		assertThat(blocked.escalation().number()).isEqualTo(1);
+		assertThat(blocked.retryAfterMillis()).isEqualTo(MINUTE);
+	}
+
+	@Test
+	void banCountsEveryViolationAcrossBlocks() {
+		DecisionRules rules = new DecisionRules(Algorithm.FIXED_WINDOW,
+				escalation(true, 3, Duration.ofMinutes(10), block(Duration.ofMinutes(1), 1, Duration.ofMinutes(1)), false,
+						7, Duration.ofHours(24), null));
+		RatePolicy policy = policy("1/second");
+		ClientState state = new ClientState();
+		long now = T0;
+		List<Outcome> outcomes = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			rules.decide(state, policy, now);
+			for (int v = 0; v < 3; v++) {
+				outcomes.add(rules.decide(state, policy, now).outcome());
+			}
+			now += MINUTE;
+		}
+		assertThat(outcomes).containsExactly(Outcome.LIMITED, Outcome.LIMITED, Outcome.BLOCKED, Outcome.LIMITED,
+				Outcome.LIMITED, Outcome.BLOCKED, Outcome.BANNED, Outcome.BANNED, Outcome.BANNED);
+		Decision banned = rules.decide(state, policy, now + 365 * DAY);
+		assertThat(banned.outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(banned.retryAfterMillis()).as("a permanent ban has no retry").isEqualTo(-1);
+	}
+
+	@Test
+	void relativeBlockRestartsWithEveryRequest() {
+		DecisionRules rules = new DecisionRules(Algorithm.FIXED_WINDOW,
+				escalation(true, 1, Duration.ofMinutes(10), block(Duration.ofMinutes(1), 1, Duration.ofMinutes(1)), true,
+						100, Duration.ofHours(24), null));
+		RatePolicy policy = policy("1/second");
+		ClientState state = new ClientState();
+		rules.decide(state, policy, T0);
+		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.BLOCKED);
+		Decision hammering = rules.decide(state, policy, T0 + MINUTE - 1);
+		assertThat(hammering.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(hammering.retryAfterMillis()).isEqualTo(MINUTE);
+		assertThat(rules.decide(state, policy, T0 + 2 * MINUTE - 2).outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(rules.decide(state, policy, T0 + 3 * MINUTE - 2).outcome()).isEqualTo(Outcome.ALLOWED);
+	}
+
+	@Test
+	@Disabled("BUG (spec deviation): SPEC says 'block.after-violations violations within block.violation-window "
+			+ "start a temporary block', but DecisionRules counts violations in a tumbling window that opens at the "
+			+ "first violation: with after-violations=3 and violation-window=10m, violations at 0, 9m, 11m and 12m "
+			+ "(three of them within the 10 minutes before 12m) never block, because the window reopens at 11m; "
+			+ "a client that paces its violations escapes blocks (the ban count and the block numbering within "
+			+ "ban.window work the same way)")
+	void violationsWithinTheViolationWindowBlock() {
+		DecisionRules rules = new DecisionRules(Algorithm.FIXED_WINDOW,
+				escalation(true, 3, Duration.ofMinutes(10), block(Duration.ofMinutes(15), 2, Duration.ofHours(24)), false,
+						100, Duration.ofHours(24), null));
+		RatePolicy policy = policy("1/minute");
+		ClientState state = new ClientState();
+		for (long minute : new long[] { 0, 9, 11 }) {
+			rules.decide(state, policy, T0 + minute * MINUTE);
+			assertThat(rules.decide(state, policy, T0 + minute * MINUTE).outcome()).isEqualTo(Outcome.LIMITED);
+		}
+		rules.decide(state, policy, T0 + 12 * MINUTE);
+		assertThat(rules.decide(state, policy, T0 + 12 * MINUTE).outcome()).isEqualTo(Outcome.BLOCKED);
+	}
+
+	// sliding window arithmetic
+
+	@Test
+	void slidingWindowWeighsThePreviousWindowByItsOverlap() {
+		DecisionRules rules = pureLimiter(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("10/minute");
+		ClientState state = new ClientState();
+		for (int i = 0; i < 10; i++) {
+			Decision decision = rules.decide(state, policy, T0);
+			assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
+			assertThat(decision.remaining()).isEqualTo(9 - i);
+			assertThat(decision.resetMillis()).isEqualTo(MINUTE);
+		}
+		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(rules.decide(state, policy, T0 + MINUTE - 1).outcome()).isEqualTo(Outcome.LIMITED);
+		// at the boundary the previous window still weighs in full
+		assertThat(rules.decide(state, policy, T0 + MINUTE).outcome()).isEqualTo(Outcome.LIMITED);
+		// 10 x (60000 - 5999) / 60000 = 9.0002 > 9
+		assertThat(rules.decide(state, policy, T0 + MINUTE + 5_999).outcome()).isEqualTo(Outcome.LIMITED);
+		// 10 x (60000 - 6000) / 60000 = 9: exactly room for one
+		Decision first = rules.decide(state, policy, T0 + MINUTE + 6_000);
+		assertThat(first.outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(first.remaining()).isZero();
+		assertThat(first.resetMillis()).isEqualTo(54_000);
+		assertThat(rules.decide(state, policy, T0 + MINUTE + 6_000).outcome()).isEqualTo(Outcome.LIMITED);
+		// 10 x (60000 - 12000) / 60000 + 1 = 9: room for one more
+		assertThat(rules.decide(state, policy, T0 + MINUTE + 11_999).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(rules.decide(state, policy, T0 + MINUTE + 12_000).outcome()).isEqualTo(Outcome.ALLOWED);
+	}
+
+	@Test
+	void slidingWindowForgetsAWindowTwoWindowsAgo() {
+		DecisionRules rules = pureLimiter(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("10/minute");
+		ClientState state = new ClientState();
+		for (int i = 0; i < 10; i++) {
+			assertThat(rules.decide(state, policy, T0 + MINUTE - 1).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+		assertThat(rules.decide(state, policy, T0 + MINUTE).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(rules.decide(state, policy, T0 + MINUTE + 5_999).outcome()).isEqualTo(Outcome.LIMITED);
+		// the counts of window 0 no longer weigh in window 2
+		Decision decision = rules.decide(state, policy, T0 + 2 * MINUTE);
+		assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(decision.remaining()).isEqualTo(9);
+	}
+
+	@Test
+	void slidingWindowHasNoBurstOfTwiceTheLimitAtABoundary() {
+		DecisionRules rules = pureLimiter(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("100/minute");
+		ClientState state = new ClientState();
+		int admitted = 0;
+		for (long t = T0 + MINUTE - 1_000; t < T0 + MINUTE + 1_000; t += 10) {
+			if (rules.decide(state, policy, t).outcome() == Outcome.ALLOWED) {
+				admitted++;
+			}
+		}
+		assertThat(admitted).isBetween(100, 104);
+	}
+
+	@Test
+	void fixedWindowsAreAlignedToTheEpoch() {
+		DecisionRules rules = pureLimiter(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("10/minute");
+		ClientState state = new ClientState();
+		for (int i = 0; i < 10; i++) {
+			Decision decision = rules.decide(state, policy, T0 + MINUTE - 1);
+			assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
+			assertThat(decision.remaining()).isEqualTo(9 - i);
+			assertThat(decision.resetMillis()).isEqualTo(1);
+		}
+		Decision limited = rules.decide(state, policy, T0 + MINUTE - 1);
+		assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(limited.retryAfterMillis()).isEqualTo(1);
+		for (int i = 0; i < 10; i++) {
+			assertThat(rules.decide(state, policy, T0 + MINUTE).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+		Decision next = rules.decide(state, policy, T0 + MINUTE);
+		assertThat(next.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(next.retryAfterMillis()).isEqualTo(MINUTE);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void rejectedRequestCountsAgainstNoLimit(Algorithm algorithm) {
+		DecisionRules rules = pureLimiter(algorithm);
+		RatePolicy policy = policy("2/second;3/hour");
+		ClientState state = new ClientState();
+		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.ALLOWED);
+		for (int i = 0; i < 50; i++) {
+			Decision limited = rules.decide(state, policy, T0 + 999);
+			assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+			assertThat(limited.limitIndex()).as("the per-second limit is exceeded").isZero();
+		}
+		// the 50 rejected requests did not use up the hourly limit
+		Decision third = rules.decide(state, policy, T0 + 2_000);
+		assertThat(third.outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(third.limitIndex()).as("the hourly limit is now the tightest").isEqualTo(1);
+		assertThat(third.remaining()).isZero();
+		Decision fourth = rules.decide(state, policy, T0 + 4_000);
+		assertThat(fourth.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(fourth.limitIndex()).isEqualTo(1);
+	}
+
+	@Test
+	void noPolicyMeansOnlyBlocksAndBansReject() {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW, defaults());
+		ClientState state = new ClientState();
+		for (int i = 0; i < 1000; i++) {
+			assertThat(rules.decide(state, null, T0)).isEqualTo(Decision.UNLIMITED);
+		}
+		rules.block(state, MINUTE, T0);
+		assertThat(rules.decide(state, null, T0 + 1).outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(rules.decide(state, null, T0 + MINUTE)).isEqualTo(Decision.UNLIMITED);
+		rules.ban(state, -1, T0 + MINUTE);
+		assertThat(rules.decide(state, null, T0 + 1000 * DAY).outcome()).isEqualTo(Outcome.BANNED);
+	}
+
+	// retry-after
+
+	@ParameterizedTest(name = "[{index}] seed {0}")
+	@MethodSource("cases")
+	void fixedWindowRetryAfterIsTheFirstMomentARequestIsAdmitted(long seed) {
+		assertRetryAfterIsExact(Algorithm.FIXED_WINDOW, seed, true);
+	}
+
+	@ParameterizedTest(name = "[{index}] seed {0}")
+	@MethodSource("cases")
+	void slidingWindowRetryAfterIsNeverLaterThanTheFirstMomentARequestIsAdmitted(long seed) {
+		assertRetryAfterIsExact(Algorithm.SLIDING_WINDOW, seed, false);
+	}
+
+	@ParameterizedTest(name = "[{index}] seed {0}")
+	@MethodSource("cases")
+	@Disabled("BUG: DecisionRules.slidingRetryAfter rounds the wrong way: needed = window - ceilDiv((count - current - 1) "
+			+ "* window, previous) must use floorDiv, so whenever (count - current - 1) * window is not a multiple of the "
+			+ "previous window's count the retry-after is 1ms too early; see slidingWindowClientRetryingAfterRetryAfterIsAdmitted")
+	void slidingWindowRetryAfterIsTheFirstMomentARequestIsAdmitted(long seed) {
+		assertRetryAfterIsExact(Algorithm.SLIDING_WINDOW, seed, true);
+	}
+
+	@Test
+	@Disabled("BUG: limit 3/10s (sliding window), 3 requests at T0 (a window start), a request at T0+10333 is LIMITED "
+			+ "with retryAfterMillis 3000 (Retry-After: 3) but the request at T0+13333 is LIMITED again (a violation "
+			+ "that counts towards a block); the first admitted moment is T0+13334 since 3 x (10000 - 3333) = 20001 > "
+			+ "(3 - 0 - 1) x 10000. DecisionRules.slidingRetryAfter uses ceilDiv where floorDiv is needed")
+	void slidingWindowClientRetryingAfterRetryAfterIsAdmitted() {
+		DecisionRules rules = pureLimiter(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("3/10s");
+		ClientState state = new ClientState();
+		for (int i = 0; i < 3; i++) {
+			assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+		Decision limited = rules.decide(state, policy, T0 + 10_333);
+		assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(rules.decide(state, policy, T0 + 10_333 + limited.retryAfterMillis()).outcome())
+			.isEqualTo(Outcome.ALLOWED);
+	}
+
+	static Stream<Long> cases() {
+		Random random = new Random(42);
+		return Stream.generate(random::nextLong).limit(CASES);
+	}
+
+	/**
+	 * Runs a generated request pattern against generated limits; at every rejection, the
+	 * request at {@code now + retryAfter - 1} is rejected and (when strict) the one at
+	 * {@code now + retryAfter} is admitted. With block and ban disabled a rejected request
+	 * changes nothing, so the probes do not disturb the pattern.
+	 */
+	private static void assertRetryAfterIsExact(Algorithm algorithm, long seed, boolean strict) {
+		Random random = new Random(seed);
+		List<Limit> limits = randomLimits(random);
+		RatePolicy policy = new RatePolicies().getOrCreate("generated", limits);
+		DecisionRules rules = pureLimiter(algorithm);
+		ClientState state = new ClientState();
+		long longest = policy.longestWindowMillis();
+		long now = T0 + (random.nextBoolean() ? 0 : (random.nextLong() & Long.MAX_VALUE) % longest);
+		int rejections = 0;
+		for (int request = 0; request < 400 && rejections < 5; request++) {
+			Decision decision = rules.decide(state, policy, now);
+			String description = "limits " + limits + ", request at T0+" + (now - T0) + ": " + decision;
+			if (decision.outcome() == Outcome.ALLOWED) {
+				assertThat(decision.remaining()).as(description).isNotNegative();
+				now += gap(random, policy);
+				continue;
+			}
+			assertThat(decision.outcome()).as(description).isEqualTo(Outcome.LIMITED);
+			long retryAfter = decision.retryAfterMillis();
+			assertThat(retryAfter).as(description).isPositive();
+			rejections++;
+			assertThat(rules.decide(state, policy, now + retryAfter - 1).outcome())
+				.as("one millisecond before retry-after, " + description)
+				.isEqualTo(Outcome.LIMITED);
+			if (strict) {
+				assertThat(rules.decide(state, policy, now + retryAfter).outcome()).as("at retry-after, " + description)
+					.isEqualTo(Outcome.ALLOWED);
+			}
+			now += retryAfter;
+		}
+		assertThat(rejections).as("the pattern hits the limits of " + limits).isPositive();
+	}
+
+	private static List<Limit> randomLimits(Random random) {
+		int size = (random.nextInt(3) == 0) ? 2 + random.nextInt(2) : 1;
+		List<Limit> limits = new ArrayList<>();
+		while (limits.size() < size) {
+			long window = switch (random.nextInt(3)) {
+				case 0 -> 1 + random.nextInt(50);
+				case 1 -> 1 + random.nextInt(5_000);
+				default -> new long[] { 1000, 10_000, MINUTE, HOUR }[random.nextInt(4)];
+			};
+			Limit limit = new Limit(1 + random.nextInt((random.nextInt(4) == 0) ? 200 : 12), Duration.ofMillis(window));
+			if (!limits.contains(limit)) {
+				limits.add(limit);
+			}
+		}
+		return limits;
+	}
+
+	/**
+	 * The time to the next request: mostly about as fast as one of the limits allows (so
+	 * that the limits are hit), sometimes a burst, sometimes a long pause.
+	 */
+	private static long gap(Random random, RatePolicy policy) {
+		int choice = random.nextInt(20);
+		if (choice < 9) {
+			return random.nextInt(3);
+		}
+		if (choice < 18) {
+			Limit limit = policy.limit(random.nextInt(policy.size()));
+			return (random.nextLong() & Long.MAX_VALUE) % (2 * limit.windowMillis() / limit.count() + 1);
+		}
+		return (random.nextLong() & Long.MAX_VALUE) % (policy.longestWindowMillis() + 1);
+	}
+
+	// a pure rate limiter and the remaining count
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void pureRateLimiterNeverEscalates(Algorithm algorithm) {
+		DecisionRules rules = pureLimiter(algorithm);
+		RatePolicy policy = policy("1/second");
+		ClientState state = new ClientState();
+		int limited = 0;
+		for (int i = 0; i < 10_000; i++) {
+			long now = T0 + i;
+			Decision decision = rules.decide(state, policy, now);
+			assertThat(decision.outcome()).isIn(Outcome.ALLOWED, Outcome.LIMITED);
+			assertThat(decision.escalation()).isNull();
+			assertThat(state.restricted(now)).isFalse();
+			assertThat(state.consumeEscalationChange()).isFalse();
+			if (decision.outcome() == Outcome.LIMITED) {
+				limited++;
+			}
+		}
+		assertThat(limited).isGreaterThan(9_900);
+		assertThat(state.violations(rules.escalation(), T0 + 10_000)).isZero();
+		assertThat(state.blocks(rules.escalation(), T0 + 10_000)).isZero();
+		assertThat(state.bannedUntilMillis()).isZero();
+		assertThat(state.blockedUntilMillis()).isZero();
+	}
+
+	@Test
+	void escalatingRulesDoEscalateTheSamePattern() {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW, defaults());
+		RatePolicy policy = policy("1/second");
+		ClientState state = new ClientState();
+		List<Outcome> outcomes = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			outcomes.add(rules.decide(state, policy, T0 + i).outcome());
+		}
+		assertThat(outcomes).containsExactly(Outcome.ALLOWED, Outcome.LIMITED, Outcome.LIMITED, Outcome.BLOCKED,
+				Outcome.BLOCKED);
+		assertThat(state.consumeEscalationChange()).isTrue();
+	}
+
+	@ParameterizedTest(name = "[{index}] {0}, seed {1}")
+	@MethodSource("algorithmsAndSeeds")
+	void remainingIsNeverNegativeAndResetIsWithinTheWindow(Algorithm algorithm, long seed) {
+		Random random = new Random(seed);
+		List<Limit> limits = randomLimits(random);
+		RatePolicy policy = new RatePolicies().getOrCreate("generated", limits);
+		DecisionRules rules = pureLimiter(algorithm);
+		ClientState state = new ClientState();
+		long now = T0 + random.nextInt(100_000);
+		for (int i = 0; i < 300; i++) {
+			Decision decision = rules.decide(state, policy, now);
+			assertThat(decision.remaining()).isNotNegative();
+			if (decision.outcome() == Outcome.ALLOWED) {
+				Limit tightest = policy.limit(decision.limitIndex());
+				assertThat(decision.remaining()).isLessThan(tightest.count());
+				assertThat(decision.resetMillis()).isBetween(1L, tightest.windowMillis());
+			}
+			else {
+				assertThat(decision.remaining()).isZero();
+				assertThat(decision.retryAfterMillis()).isPositive();
+			}
+			now += gap(random, policy);
+		}
+	}
+
+	static Stream<Arguments> algorithmsAndSeeds() {
+		Random random = new Random(7);
+		return Stream.generate(() -> Arguments.of(Algorithm.values()[random.nextInt(2)], random.nextLong())).limit(200);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void remainingCountsDownToZeroForTheTightestLimit(Algorithm algorithm) {
+		DecisionRules rules = pureLimiter(algorithm);
+		RatePolicy policy = policy("5/second;3/minute");
+		ClientState state = new ClientState();
+		for (int i = 0; i < 3; i++) {
+			Decision decision = rules.decide(state, policy, T0);
+			assertThat(decision.limitIndex()).isEqualTo(1);
+			assertThat(decision.remaining()).isEqualTo(2 - i);
+		}
+		Decision limited = rules.decide(state, policy, T0);
+		assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(limited.remaining()).isZero();
+	}
+
+	private static RatePolicy policy(String limits) {
+		return new RatePolicies().getOrCreate("test", LimitParser.parse(limits));
+	}
+
+	private static DecisionRules pureLimiter(Algorithm algorithm) {
+		return new DecisionRules(algorithm, escalation(false, 3, Duration.ofMinutes(10),
+				block(Duration.ofMinutes(15), 2, Duration.ofHours(24)), false, 10, Duration.ofHours(24), null, false));
+	}
+
+	private static EscalationPolicy defaults() {
+		return escalation(true, 3, Duration.ofMinutes(10), block(Duration.ofMinutes(15), 2, Duration.ofHours(24)), false,
+				10, Duration.ofHours(24), null);
+	}
+
+	private static BlockPolicy block(Duration duration, double factor, Duration maxDuration) {
+		return new BlockPolicy(true, 3, Duration.ofMinutes(10), duration, factor, maxDuration, false);
+	}
+
+	private static EscalationPolicy escalation(boolean blockEnabled, int blockAfter, Duration violationWindow,
+			BlockPolicy lengths, boolean relative, int banAfter, Duration banWindow, Duration banDuration) {
+		return escalation(blockEnabled, blockAfter, violationWindow, lengths, relative, banAfter, banWindow, banDuration,
+				true);
+	}
+
+	private static EscalationPolicy escalation(boolean blockEnabled, int blockAfter, Duration violationWindow,
+			BlockPolicy lengths, boolean relative, int banAfter, Duration banWindow, Duration banDuration,
+			boolean banEnabled) {
+		return new EscalationPolicy(
+				new BlockPolicy(blockEnabled, blockAfter, violationWindow, lengths.duration(), lengths.factor(),
+						lengths.maxDuration(), relative),
+				new BanPolicy(banEnabled, banAfter, banWindow, banDuration));
+	}
+
+}
