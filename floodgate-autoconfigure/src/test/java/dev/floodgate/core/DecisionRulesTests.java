@@ -366,7 +366,7 @@ class DecisionRulesTests {
 		long longest = policy.longestWindowMillis();
 		long now = T0 + (random.nextBoolean() ? 0 : (random.nextLong() & Long.MAX_VALUE) % longest);
 		int rejections = 0;
-		for (int request = 0; request < 400 && rejections < 5; request++) {
+		for (int request = 0; request < 5_000 && rejections < 5; request++) {
 			Decision decision = rules.decide(state, policy, now);
 			String description = "limits " + limits + ", request at T0+" + (now - T0) + ": " + decision;
 			if (decision.outcome() == Outcome.ALLOWED) {
@@ -408,19 +408,18 @@ class DecisionRulesTests {
 	}
 
 	/**
-	 * The time to the next request: mostly about as fast as one of the limits allows (so
-	 * that the limits are hit), sometimes a burst, sometimes a long pause.
+	 * The time to the next request: mostly about twice as fast as one of the limits allows
+	 * (so that the limits are hit; several requests in one millisecond when the limit
+	 * allows more requests than its window has milliseconds), now and then (rarely enough
+	 * not to keep the client under its limits) a long pause.
 	 */
 	private static long gap(Random random, RatePolicy policy) {
-		int choice = random.nextInt(20);
-		if (choice < 9) {
-			return random.nextInt(3);
+		long largestCount = policy.limits().stream().mapToLong(Limit::count).max().orElse(1);
+		if (random.nextLong(4 * largestCount) == 0) {
+			return (random.nextLong() & Long.MAX_VALUE) % (policy.longestWindowMillis() + 1);
 		}
-		if (choice < 18) {
-			Limit limit = policy.limit(random.nextInt(policy.size()));
-			return (random.nextLong() & Long.MAX_VALUE) % (2 * limit.windowMillis() / limit.count() + 1);
-		}
-		return (random.nextLong() & Long.MAX_VALUE) % (policy.longestWindowMillis() + 1);
+		Limit limit = policy.limit(random.nextInt(policy.size()));
+		return (random.nextLong() & Long.MAX_VALUE) % (limit.windowMillis() / limit.count() + 1);
 	}
 
 	// a pure rate limiter and the remaining count
