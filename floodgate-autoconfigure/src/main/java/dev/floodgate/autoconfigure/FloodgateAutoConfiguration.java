@@ -7,6 +7,8 @@ import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.store.ResilientViolationStore;
+import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryViolationStore;
 import dev.floodgate.web.ClientAddressResolver;
@@ -122,10 +124,18 @@ public final class FloodgateAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	StoreCircuitBreaker floodgateStoreCircuitBreaker(@Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+		return new StoreCircuitBreaker(clock);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
 			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
-			RejectionHandler rejectionHandler, RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions) {
-		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, store, rejectionHandler, headers,
+			StoreCircuitBreaker circuitBreaker, RejectionHandler rejectionHandler, RateLimitHeaders headers,
+			ObjectProvider<RateLimitExemption> exemptions) {
+		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker);
+		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded, rejectionHandler, headers,
 				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
 				settings.onFailure() == OnFailure.DENY);
 	}

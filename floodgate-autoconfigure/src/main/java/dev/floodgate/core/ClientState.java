@@ -147,24 +147,35 @@ public final class ClientState {
 	}
 
 	/**
-	 * The blocks counted within the ban window.
-	 * @param escalation the escalation rules
-	 * @param nowMillis the time
+	 * The blocks counted since {@link #blocksSinceMillis()}.
 	 * @return the number of blocks
 	 */
-	public int blocks(EscalationPolicy escalation, long nowMillis) {
-		return (nowMillis - this.blocksSinceMillis < escalation.ban().window().toMillis()) ? this.blocks : 0;
+	public int blocks() {
+		return this.blocks;
 	}
 
 	/**
-	 * The violations counted within the ban window.
-	 * @param escalation the escalation rules
-	 * @param nowMillis the time
+	 * When block counting started.
+	 * @return epoch milliseconds
+	 */
+	public long blocksSinceMillis() {
+		return this.blocksSinceMillis;
+	}
+
+	/**
+	 * The violations counted towards a ban since {@link #banViolationsSinceMillis()}.
 	 * @return the number of violations
 	 */
-	public int violations(EscalationPolicy escalation, long nowMillis) {
-		return (nowMillis - this.banViolationsSinceMillis < escalation.ban().window().toMillis()) ? this.banViolations
-				: 0;
+	public int banViolations() {
+		return this.banViolations;
+	}
+
+	/**
+	 * When counting violations towards a ban started.
+	 * @return epoch milliseconds
+	 */
+	public long banViolationsSinceMillis() {
+		return this.banViolationsSinceMillis;
 	}
 
 }

@@ -121,8 +121,9 @@ public final class DecisionRules {
 
 	private static long slidingRetryAfter(long count, long window, long elapsed, long previous, long current) {
 		if (current < count && previous > 0) {
-			// later in this window, once enough of the previous window has slid out
-			long needed = window - ceilDiv((count - current - 1) * window, previous);
+			// later in this window, once enough of the previous window has slid out:
+			// previous * (window - e) <= (count - current - 1) * window from e = window - floor(...)
+			long needed = window - ((count - current - 1) * window) / previous;
 			long waitMillis = Math.max(needed, elapsed + 1) - elapsed;
 			if (elapsed + waitMillis <= window) {
 				return waitMillis;
@@ -272,10 +273,6 @@ public final class DecisionRules {
 	private static long saturatedAdd(long a, long b) {
 		long sum = a + b;
 		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
-	}
-
-	private static long ceilDiv(long a, long b) {
-		return -Math.floorDiv(-a, b);
 	}
 
 }

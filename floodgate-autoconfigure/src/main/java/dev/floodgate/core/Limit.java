@@ -11,10 +11,10 @@ import java.time.Duration;
 public record Limit(long count, Duration window) {
 
 	/**
-	 * The largest product of count and window (in milliseconds) that the window arithmetic
-	 * handles without overflow.
+	 * The largest product of count and window (in milliseconds): 2^53, so that the window
+	 * arithmetic is exact in a long, and in the doubles of a Redis Lua script too.
 	 */
-	static final long MAX_COUNT_TIMES_WINDOW_MILLIS = Long.MAX_VALUE / 4;
+	static final long MAX_COUNT_TIMES_WINDOW_MILLIS = 1L << 53;
 
 	/** The longest window: ten years. */
 	static final Duration MAX_WINDOW = Duration.ofDays(3650);

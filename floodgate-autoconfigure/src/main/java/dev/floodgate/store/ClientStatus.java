@@ -2,6 +2,7 @@ package dev.floodgate.store;
 
 import java.time.Instant;
 
+import dev.floodgate.core.EscalationPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +20,38 @@ import org.jspecify.annotations.Nullable;
  */
 public record ClientStatus(String client, boolean banned, @Nullable Instant bannedUntil,
 		@Nullable Instant blockedUntil, @Nullable Instant since, int blocks, int violations) {
+
+	/**
+	 * The status of a client from the fields every store keeps (see
+	 * {@link dev.floodgate.core.ClientState}).
+	 * @param client the client key
+	 * @param now the time in epoch milliseconds
+	 * @param escalation the escalation rules (for the ban window)
+	 * @param bannedAtMillis when the ban started, 0 if never
+	 * @param bannedUntilMillis when it ends, 0 if never banned, {@link Long#MAX_VALUE} if permanent
+	 * @param blockedAtMillis when the latest block started, 0 if never
+	 * @param blockedUntilMillis when it ends, 0 if never blocked
+	 * @param blocks the blocks counted since {@code blocksSinceMillis}
+	 * @param blocksSinceMillis when block counting started
+	 * @param violations the violations counted towards a ban since {@code violationsSinceMillis}
+	 * @param violationsSinceMillis when that counting started
+	 * @return the status
+	 */
+	public static ClientStatus of(String client, long now, EscalationPolicy escalation, long bannedAtMillis,
+			long bannedUntilMillis, long blockedAtMillis, long blockedUntilMillis, int blocks, long blocksSinceMillis,
+			int violations, long violationsSinceMillis) {
+		long banWindow = escalation.ban().window().toMillis();
+		boolean banned = bannedUntilMillis > now;
+		boolean blocked = !banned && blockedUntilMillis > now;
+		Instant bannedUntil = (banned && bannedUntilMillis != Long.MAX_VALUE) ? Instant.ofEpochMilli(bannedUntilMillis)
+				: null;
+		Instant blockedUntil = blocked ? Instant.ofEpochMilli(blockedUntilMillis) : null;
+		Instant since = banned ? Instant.ofEpochMilli(bannedAtMillis)
+				: blocked ? Instant.ofEpochMilli(blockedAtMillis) : null;
+		return new ClientStatus(client, banned, bannedUntil, blockedUntil, since,
+				(now - blocksSinceMillis < banWindow) ? blocks : 0,
+				(now - violationsSinceMillis < banWindow) ? violations : 0);
+	}
 
 	/**
 	 * Whether the client is blocked (and not banned).

@@ -1,7 +1,6 @@
 package dev.floodgate.web;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.Escalation;
@@ -51,13 +50,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final boolean denyOnStoreFailure;
 
-	private final AtomicBoolean storeFailing = new AtomicBoolean();
-
 	/**
 	 * Creates the interceptor.
 	 * @param clientAddressResolver decides who the client is
 	 * @param handlerPolicies the policy of each handler
-	 * @param store the store that decides
+	 * @param store the store that decides, best guarded by a
+	 * {@link dev.floodgate.store.ResilientViolationStore}
 	 * @param rejectionHandler writes rejections
 	 * @param headers writes the rate limit headers
 	 * @param allowList clients never limited
@@ -130,19 +128,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private @Nullable Decision decide(ClientAddress client, @Nullable RatePolicy policy) {
 		try {
-			Decision decision = this.store.decide(client.key(), policy);
-			if (this.storeFailing.get() && this.storeFailing.compareAndSet(true, false)) {
-				logger.info("Floodgate's store answers again");
-			}
-			return decision;
+			return this.store.decide(client.key(), policy);
 		}
 		catch (RuntimeException ex) {
-			if (this.storeFailing.compareAndSet(false, true)) {
-				logger.warn("Floodgate's store failed; requests are " + (this.denyOnStoreFailure ? "denied" : "allowed")
-						+ " until it answers again", ex);
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug("Floodgate's store failed again", ex);
+			// a ResilientViolationStore has logged it; never let a store failure become a 500
+			if (logger.isDebugEnabled()) {
+				logger.debug("No decision for " + client.key() + ": " + ex.getMessage());
 			}
 			return null;
 		}

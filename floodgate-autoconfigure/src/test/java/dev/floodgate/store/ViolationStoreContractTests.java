@@ -24,7 +24,7 @@ import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicies;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.test.MutableClock;
+import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.floodgate.test.ItClock;
+import dev.floodgate.testsupport.MutableClock;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -24,20 +24,20 @@ final class RunningApp implements AutoCloseable {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	final ItClock clock;
+	final MutableClock clock;
 
 	final ConfigurableApplicationContext context;
 
 	private final int port;
 
-	private RunningApp(ConfigurableApplicationContext context, ItClock clock) {
+	private RunningApp(ConfigurableApplicationContext context, MutableClock clock) {
 		this.context = context;
 		this.clock = clock;
 		this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 	static RunningApp start(Class<?> application, String... properties) {
-		ItClock clock = new ItClock(START);
+		MutableClock clock = new MutableClock(START);
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
 				"management.endpoints.web.exposure.include=health,metrics"));
 		all.addAll(List.of(properties));

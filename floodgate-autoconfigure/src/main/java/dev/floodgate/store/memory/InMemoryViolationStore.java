@@ -2,7 +2,6 @@ package dev.floodgate.store.memory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 			return Optional.empty();
 		}
 		synchronized (state) {
-			return Optional.of(StateSnapshots.status(client, state, this.rules.escalation(), this.clock.millis()));
+			return Optional.of(status(client, state, this.clock.millis()));
 		}
 	}
 
@@ -105,7 +104,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 			ClientState state = entry.getValue();
 			synchronized (state) {
 				if (state.restricted(now)) {
-					restricted.add(StateSnapshots.status(entry.getKey(), state, this.rules.escalation(), now));
+					restricted.add(status(entry.getKey(), state, now));
 				}
 			}
 		}
@@ -149,7 +148,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 			long now = this.clock.millis();
 			change.apply(state, now);
 			state.consumeEscalationChange();
-			status = StateSnapshots.status(client, state, this.rules.escalation(), now);
+			status = status(client, state, now);
 		}
 		ClientState current = state;
 		this.clients.asMap().compute(client, (key, existing) -> (existing == null) ? current : existing);
@@ -169,6 +168,12 @@ public final class InMemoryViolationStore implements ViolationStore {
 	 */
 	public void cleanUp() {
 		this.clients.cleanUp();
+	}
+
+	private ClientStatus status(String client, ClientState state, long now) {
+		return ClientStatus.of(client, now, this.rules.escalation(), state.bannedAtMillis(), state.bannedUntilMillis(),
+				state.blockedAtMillis(), state.blockedUntilMillis(), state.blocks(), state.blocksSinceMillis(),
+				state.banViolations(), state.banViolationsSinceMillis());
 	}
 
 	@FunctionalInterface

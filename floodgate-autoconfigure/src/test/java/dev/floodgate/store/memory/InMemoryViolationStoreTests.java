@@ -8,7 +8,7 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.ViolationStoreContractTests;
-import dev.floodgate.test.MutableClock;
+import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.floodgate.test;
+package dev.floodgate.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,18 +8,22 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A clock the test moves by hand, registered as Floodgate's {@code floodgateClock}.
+ * A clock that tests move by hand.
  */
-public final class ItClock extends Clock {
+public final class MutableClock extends Clock {
 
 	private final AtomicLong millis;
 
-	public ItClock(Instant start) {
+	public MutableClock(Instant start) {
 		this.millis = new AtomicLong(start.toEpochMilli());
 	}
 
 	public void advance(Duration duration) {
 		this.millis.addAndGet(duration.toMillis());
+	}
+
+	public void set(Instant instant) {
+		this.millis.set(instant.toEpochMilli());
 	}
 
 	@Override
@@ -29,7 +33,7 @@ public final class ItClock extends Clock {
 
 	@Override
 	public Instant instant() {
-		return Instant.ofEpochMilli(millis());
+		return Instant.ofEpochMilli(this.millis.get());
 	}
 
 	@Override

@@ -1,0 +1,423 @@
+package dev.floodgate.store.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.Decision;
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.Escalation;
+import dev.floodgate.core.EscalationPolicy;
+import dev.floodgate.core.Limit;
+import dev.floodgate.core.Outcome;
+import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.StoreUnavailableException;
+import dev.floodgate.store.ViolationStore;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.zset.Tuple;
+import org.springframework.util.ClassUtils;
+
+/**
+ * A {@link ViolationStore} in Redis, shared by every instance that uses the same server or
+ * cluster. Each request is decided by one server-side script call (one round trip,
+ * {@code EVALSHA}): counting, violation, block and ban, atomically per client. A client's
+ * state is one hash, {@code <prefix>{<client>}}, whose hash tag keeps it in one slot of a
+ * Redis Cluster; it expires by itself once nothing in it matters, except for a permanent
+ * ban. Blocked and banned clients are also indexed in the sorted set
+ * {@code <prefix>restricted}, written only when a block or ban starts.
+ * <p>
+ * Time comes from the Redis server ({@code TIME}), so instances with skewed clocks agree,
+ * unless a {@link Clock} is given (for tests). With Lettuce, every call waits at most the
+ * given timeout; with another client, its own command timeout applies.
+ */
+public final class RedisViolationStore implements ViolationStore {
+
+	private static final int RESULT_FIELDS = 21;
+
+	private static final byte[] DECIDE = bytes("d");
+
+	private static final byte[] STATUS = bytes("s");
+
+	private static final byte[] BLOCK = bytes("b");
+
+	private static final byte[] BAN = bytes("n");
+
+	private static final byte[] SERVER_TIME = bytes("-1");
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisFuture",
+			RedisViolationStore.class.getClassLoader());
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final EscalationPolicy escalation;
+
+	private final String keyPrefix;
+
+	private final byte[] indexKey;
+
+	private final long timeoutMillis;
+
+	private final @Nullable Clock clock;
+
+	private final Script clientScript;
+
+	private final Script indexScript;
+
+	private final Map<RatePolicy, byte[][]> policyArguments = new ConcurrentHashMap<>();
+
+	private final byte[][] noPolicyArguments = { null, DECIDE, bytes("0") };
+
+	/**
+	 * Creates a store that takes the time from the Redis server.
+	 * @param connectionFactory the application's connection factory
+	 * @param rules the rules to decide by
+	 * @param keyPrefix the prefix of every key
+	 * @param timeout the longest a call may take
+	 */
+	public RedisViolationStore(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
+			Duration timeout) {
+		this(connectionFactory, rules, keyPrefix, timeout, null);
+	}
+
+	/**
+	 * Creates a store.
+	 * @param connectionFactory the application's connection factory
+	 * @param rules the rules to decide by
+	 * @param keyPrefix the prefix of every key
+	 * @param timeout the longest a call may take
+	 * @param clock the time source, or {@code null} to take the time from the Redis server
+	 */
+	public RedisViolationStore(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
+			Duration timeout, @Nullable Clock clock) {
+		this.connectionFactory = connectionFactory;
+		this.escalation = rules.escalation();
+		this.keyPrefix = keyPrefix;
+		this.indexKey = bytes(keyPrefix + "restricted");
+		this.timeoutMillis = timeout.toMillis();
+		this.clock = clock;
+		this.clientScript = new Script(clientScriptText(rules));
+		this.indexScript = new Script(resource("index.lua"));
+	}
+
+	@Override
+	public Decision decide(String client, @Nullable RatePolicy policy) {
+		byte[][] arguments = ((policy != null) ? this.policyArguments.computeIfAbsent(policy, this::policyArguments)
+				: this.noPolicyArguments).clone();
+		arguments[0] = now();
+		List<?> result = eval(this.clientScript, key(client), arguments);
+		Decision decision = decision(result);
+		Escalation escalation = decision.escalation();
+		if (escalation != null) {
+			index(client, (escalation.kind() == Escalation.Kind.BAN && escalation.permanent())
+					|| (escalation.kind() == Escalation.Kind.BLOCK && this.escalation.block().relative()) ? -1
+							: escalation.untilMillis());
+		}
+		return decision;
+	}
+
+	@Override
+	public Optional<ClientStatus> status(String client) {
+		List<?> result = eval(this.clientScript, key(client), new byte[][] { now(), STATUS });
+		if (result.size() < RESULT_FIELDS) {
+			return Optional.empty();
+		}
+		return Optional.of(status(client, result));
+	}
+
+	@Override
+	public List<ClientStatus> restrictedClients(int max) {
+		List<ClientStatus> restricted = restricted();
+		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
+		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+	}
+
+	@Override
+	public long restrictedCount() {
+		return restricted().size();
+	}
+
+	private List<ClientStatus> restricted() {
+		List<String> members = new ArrayList<>();
+		execute((connection) -> {
+			for (Tuple tuple : connection.zSetCommands().zRangeWithScores(this.indexKey, 0, -1)) {
+				members.add(new String(tuple.getValue(), StandardCharsets.UTF_8));
+			}
+			return null;
+		});
+		List<ClientStatus> restricted = new ArrayList<>();
+		for (String client : members) {
+			Optional<ClientStatus> status = status(client);
+			if (status.isPresent() && status.get().restricted()) {
+				restricted.add(status.get());
+			}
+			else {
+				execute((connection) -> connection.zSetCommands().zRem(this.indexKey, bytes(client)));
+			}
+		}
+		return restricted;
+	}
+
+	@Override
+	public boolean forget(String client) {
+		Long deleted = execute((connection) -> connection.keyCommands().del(key(client)));
+		execute((connection) -> connection.zSetCommands().zRem(this.indexKey, bytes(client)));
+		return deleted != null && deleted > 0;
+	}
+
+	@Override
+	public ClientStatus block(String client, Duration duration) {
+		List<?> result = eval(this.clientScript, key(client),
+				new byte[][] { now(), BLOCK, bytes(Long.toString(duration.toMillis())) });
+		ClientStatus status = status(client, result);
+		index(client, this.escalation.block().relative() ? -1 : longAt(result, 17));
+		return status;
+	}
+
+	@Override
+	public ClientStatus ban(String client, @Nullable Duration duration) {
+		long length = (duration != null) ? duration.toMillis() : -1;
+		List<?> result = eval(this.clientScript, key(client),
+				new byte[][] { now(), BAN, bytes(Long.toString(length)) });
+		ClientStatus status = status(client, result);
+		index(client, (length < 0) ? -1 : longAt(result, 20));
+		return status;
+	}
+
+	private void index(String client, long untilMillis) {
+		eval(this.indexScript, this.indexKey, new byte[][] { now(), bytes(client), bytes(Long.toString(untilMillis)) });
+	}
+
+	private byte[] key(String client) {
+		return bytes(this.keyPrefix + "{" + client + "}");
+	}
+
+	private byte[] now() {
+		return (this.clock != null) ? bytes(Long.toString(this.clock.millis())) : SERVER_TIME;
+	}
+
+	private byte[][] policyArguments(RatePolicy policy) {
+		byte[][] arguments = new byte[3 + policy.size() * 3][];
+		arguments[1] = DECIDE;
+		arguments[2] = bytes(Integer.toString(policy.size()));
+		for (int i = 0; i < policy.size(); i++) {
+			Limit limit = policy.limit(i);
+			arguments[3 + i * 3] = bytes(policy.name() + "|" + limit.windowMillis());
+			arguments[4 + i * 3] = bytes(Long.toString(limit.count()));
+			arguments[5 + i * 3] = bytes(Long.toString(limit.windowMillis()));
+		}
+		return arguments;
+	}
+
+	private static Decision decision(List<?> result) {
+		Outcome outcome = switch ((int) longAt(result, 1)) {
+			case 0 -> Outcome.ALLOWED;
+			case 1 -> Outcome.LIMITED;
+			case 2 -> Outcome.BLOCKED;
+			default -> Outcome.BANNED;
+		};
+		int kind = (int) longAt(result, 6);
+		Escalation escalation = null;
+		if (kind != 0) {
+			long until = longAt(result, 8);
+			escalation = new Escalation((kind == 1) ? Escalation.Kind.BLOCK : Escalation.Kind.BAN,
+					(int) longAt(result, 7), (until < 0) ? Long.MAX_VALUE : until, (int) longAt(result, 9));
+		}
+		if (outcome == Outcome.ALLOWED && longAt(result, 3) < 0) {
+			return Decision.UNLIMITED;
+		}
+		return new Decision(outcome, longAt(result, 2), (int) longAt(result, 3), longAt(result, 4), longAt(result, 5),
+				escalation);
+	}
+
+	private ClientStatus status(String client, List<?> result) {
+		long now = longAt(result, 0);
+		long bannedUntil = longAt(result, 20);
+		return ClientStatus.of(client, now, this.escalation, longAt(result, 19),
+				(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, 16), longAt(result, 17),
+				(int) longAt(result, 14), longAt(result, 15), (int) longAt(result, 12), longAt(result, 13));
+	}
+
+	private static long longAt(List<?> result, int index) {
+		Object value = result.get(index);
+		return (value instanceof Number number) ? number.longValue() : Long.parseLong(String.valueOf(value));
+	}
+
+	private List<?> eval(Script script, byte[] key, byte[][] arguments) {
+		List<?> result = execute((connection) -> {
+			if (LETTUCE_PRESENT && connection.getNativeConnection() instanceof RedisScriptingAsyncCommands<?, ?>) {
+				return LettuceScripts.eval(connection, script, key, arguments, this.timeoutMillis);
+			}
+			return evalBlocking(connection, script, key, arguments);
+		});
+		if (result == null) {
+			throw new StoreUnavailableException("Redis returned nothing for a Floodgate script");
+		}
+		return result;
+	}
+
+	private static List<?> evalBlocking(RedisConnection connection, Script script, byte[] key, byte[][] arguments) {
+		byte[][] keyAndArguments = new byte[arguments.length + 1][];
+		keyAndArguments[0] = key;
+		System.arraycopy(arguments, 0, keyAndArguments, 1, arguments.length);
+		try {
+			return connection.scriptingCommands().evalSha(script.sha, ReturnType.MULTI, 1, keyAndArguments);
+		}
+		catch (RuntimeException ex) {
+			if (!String.valueOf(ex.getMessage()).contains("NOSCRIPT")) {
+				throw ex;
+			}
+			return connection.scriptingCommands().eval(script.bytes, ReturnType.MULTI, 1, keyAndArguments);
+		}
+	}
+
+	private <T> @Nullable T execute(ConnectionCallback<T> callback) {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			return callback.doWith(connection);
+		}
+	}
+
+	private static String clientScriptText(DecisionRules rules) {
+		EscalationPolicy escalation = rules.escalation();
+		return resource("client.lua").replace("${SLIDING}", flag(rules.algorithm() == Algorithm.SLIDING_WINDOW))
+			.replace("${BLOCK_ENABLED}", flag(escalation.block().enabled()))
+			.replace("${BLOCK_AFTER}", Integer.toString(escalation.block().afterViolations()))
+			.replace("${VIOLATION_WINDOW}", Long.toString(escalation.block().violationWindow().toMillis()))
+			.replace("${BLOCK_DURATION}", Long.toString(escalation.block().duration().toMillis()))
+			.replace("${BLOCK_FACTOR}", String.format(Locale.ROOT, "%.17g", escalation.block().factor()))
+			.replace("${BLOCK_MAX}", Long.toString(escalation.block().maxDuration().toMillis()))
+			.replace("${RELATIVE}", flag(escalation.block().relative()))
+			.replace("${BAN_ENABLED}", flag(escalation.ban().enabled()))
+			.replace("${BAN_AFTER}", Integer.toString(escalation.ban().afterViolations()))
+			.replace("${BAN_WINDOW}", Long.toString(escalation.ban().window().toMillis()))
+			.replace("${BAN_DURATION}",
+					Long.toString((escalation.ban().duration() != null) ? escalation.ban().duration().toMillis() : -1));
+	}
+
+	private static String flag(boolean value) {
+		return value ? "1" : "0";
+	}
+
+	private static String resource(String name) {
+		try (InputStream in = RedisViolationStore.class.getResourceAsStream(name)) {
+			if (in == null) {
+				throw new IllegalStateException("Missing " + name);
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot read " + name, ex);
+		}
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	@FunctionalInterface
+	private interface ConnectionCallback<T> {
+
+		@Nullable T doWith(RedisConnection connection);
+
+	}
+
+	/**
+	 * A Lua script with its SHA-1, as EVALSHA needs it.
+	 */
+	static final class Script {
+
+		final String text;
+
+		final byte[] bytes;
+
+		final String sha;
+
+		Script(String text) {
+			this.text = text;
+			this.bytes = bytes(text);
+			this.sha = sha1(this.bytes);
+		}
+
+		private static String sha1(byte[] bytes) {
+			try {
+				byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(bytes);
+				StringBuilder hex = new StringBuilder(40);
+				for (byte b : digest) {
+					hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+				}
+				return hex.toString();
+			}
+			catch (java.security.NoSuchAlgorithmException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+	}
+
+	/**
+	 * Calls scripts through Lettuce's asynchronous API, so that the wait is bounded by
+	 * Floodgate's own timeout. Only loaded when Lettuce is on the classpath.
+	 */
+	private static final class LettuceScripts {
+
+		@SuppressWarnings("unchecked")
+		static List<?> eval(RedisConnection connection, Script script, byte[] key, byte[][] arguments, long timeoutMillis) {
+			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			byte[][] keys = { key };
+			try {
+				try {
+					return await(commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, arguments),
+							timeoutMillis);
+				}
+				catch (RedisNoScriptException ex) {
+					return await(commands.<List<Object>>eval(script.bytes, ScriptOutputType.MULTI, keys, arguments),
+							timeoutMillis);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new StoreUnavailableException("Interrupted while waiting for Redis", ex);
+			}
+		}
+
+		private static <T> T await(RedisFuture<T> future, long timeoutMillis) throws InterruptedException {
+			try {
+				return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				future.cancel(true);
+				throw new StoreUnavailableException("Redis did not answer within " + timeoutMillis + "ms", ex);
+			}
+			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof RedisNoScriptException noScript) {
+					throw noScript;
+				}
+				throw new StoreUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,239 @@
+-- Floodgate: the whole decision for one request of one client, in one call.
+-- The same rules as dev.floodgate.core.DecisionRules, on one hash per client.
+-- KEYS[1]  the client's hash, floodgate:{client}
+-- ARGV[1]  the time in epoch ms, or -1 to take it from the server (TIME)
+-- ARGV[2]  the operation: d = decide, b = block by hand, n = ban by hand, s = status
+-- decide:  ARGV[3] the number of limits, then per limit: field, count, window (ms)
+-- b, n:    ARGV[3] the length in ms (-1 = permanent ban)
+-- Returns {now, outcome, retry, limit index, remaining, reset, escalation kind, number, until, violations,
+--          v, vs, bv, bvs, b, bs, ba, bu, bl, na, nu}
+-- outcome 0 allowed 1 limited 2 blocked 3 banned; escalation kind 0 none 1 block 2 ban; until -1 = permanent.
+
+local SLIDING = ${SLIDING}
+local BLOCK_ENABLED = ${BLOCK_ENABLED}
+local BLOCK_AFTER = ${BLOCK_AFTER}
+local VIOLATION_WINDOW = ${VIOLATION_WINDOW}
+local BLOCK_DURATION = ${BLOCK_DURATION}
+local BLOCK_FACTOR = ${BLOCK_FACTOR}
+local BLOCK_MAX = ${BLOCK_MAX}
+local RELATIVE = ${RELATIVE}
+local BAN_ENABLED = ${BAN_ENABLED}
+local BAN_AFTER = ${BAN_AFTER}
+local BAN_WINDOW = ${BAN_WINDOW}
+local BAN_DURATION = ${BAN_DURATION}
+
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local op = ARGV[2]
+
+local NAMES = {'v', 'vs', 'bv', 'bvs', 'b', 'bs', 'ba', 'bu', 'bl', 'na', 'nu', 'lc', 'cr'}
+local fields = {}
+for i = 1, #NAMES do fields[i] = NAMES[i] end
+local limits = 0
+if op == 'd' then
+  limits = tonumber(ARGV[3])
+  for i = 1, limits do fields[#NAMES + i] = ARGV[3 + (i - 1) * 3 + 1] end
+end
+local stored = redis.call('HMGET', key, unpack(fields))
+local s = {}
+for i = 1, #NAMES do s[NAMES[i]] = tonumber(stored[i]) or 0 end
+local dirty = {}
+local function set(name, value)
+  s[name] = value
+  dirty[#dirty + 1] = name
+  dirty[#dirty + 1] = tostring(value)
+end
+
+local function banned() return s.nu == -1 or s.nu > now end
+
+local function result(outcome, retry, index, remaining, reset, kind, number, untilMs, violations)
+  return {now, outcome, retry, index, remaining, reset, kind, number, untilMs, violations,
+    s.v, s.vs, s.bv, s.bvs, s.b, s.bs, s.ba, s.bu, s.bl, s.na, s.nu}
+end
+
+local function save()
+  if #dirty == 0 then return end
+  redis.call('HSET', key, unpack(dirty))
+  local at = s.lc + s.cr
+  if s.v > 0 then at = math.max(at, s.vs + VIOLATION_WINDOW) end
+  if s.bv > 0 then at = math.max(at, s.bvs + BAN_WINDOW) end
+  if s.b > 0 then at = math.max(at, s.bs + BAN_WINDOW) end
+  at = math.max(at, s.bu)
+  if s.nu == -1 then
+    redis.call('PERSIST', key)
+  else
+    at = math.max(at, s.nu)
+    redis.call('PEXPIRE', key, math.max(1, at - now))
+  end
+end
+
+local function block(length)
+  if s.b == 0 or now - s.bs >= BAN_WINDOW then
+    set('b', 0)
+    set('bs', now)
+  end
+  set('b', s.b + 1)
+  if length < 0 then
+    length = BLOCK_DURATION * (BLOCK_FACTOR ^ (s.b - 1))
+    if length >= BLOCK_MAX then length = BLOCK_MAX else length = math.max(1, math.floor(length)) end
+  end
+  set('bl', length)
+  set('ba', now)
+  set('bu', now + length)
+  set('v', 0)
+  return s.b
+end
+
+local function ban(length)
+  set('na', now)
+  if length < 0 then set('nu', -1) else set('nu', now + length) end
+  set('v', 0)
+end
+
+if op == 'b' then
+  block(tonumber(ARGV[3]))
+  save()
+  return result(2, 0, -1, 0, 0, 0, 0, 0, 0)
+elseif op == 'n' then
+  ban(tonumber(ARGV[3]))
+  save()
+  return result(3, 0, -1, 0, 0, 0, 0, 0, 0)
+elseif op == 's' then
+  if stored[1] == false and redis.call('EXISTS', key) == 0 then return {now, -1} end
+  return result(0, 0, -1, 0, 0, 0, 0, 0, 0)
+end
+
+-- decide
+if banned() then
+  local retry = -1
+  if s.nu ~= -1 then retry = s.nu - now end
+  return result(3, retry, -1, 0, 0, 0, 0, 0, 0)
+end
+if s.bu > now then
+  if RELATIVE == 1 then
+    set('bu', now + s.bl)
+    save()
+  end
+  return result(2, s.bu - now, -1, 0, 0, 0, 0, 0, 0)
+end
+if limits == 0 then
+  return result(0, -1, -1, 0, 0, 0, 0, 0, 0)
+end
+
+local tightest, tightestRemaining, tightestReset = -1, -1, 0
+local rejected, violated, retry = false, -1, 0
+local indexes, previous, current = {}, {}, {}
+local longest = 0
+for i = 1, limits do
+  local count = tonumber(ARGV[3 + (i - 1) * 3 + 2])
+  local window = tonumber(ARGV[3 + (i - 1) * 3 + 3])
+  if window > longest then longest = window end
+  local index = math.floor(now / window)
+  local elapsed = now - index * window
+  local prev, cur = 0, 0
+  local value = stored[#NAMES + i]
+  if value then
+    local storedIndex, storedPrev, storedCur = string.match(value, '^(-?%d+):(%d+):(%d+)$')
+    storedIndex = tonumber(storedIndex)
+    if storedIndex == index then
+      prev, cur = tonumber(storedPrev), tonumber(storedCur)
+    elseif storedIndex == index - 1 then
+      prev = tonumber(storedCur)
+    end
+  end
+  indexes[i], previous[i], current[i] = index, prev, cur
+  local remaining, reset, admits
+  if SLIDING == 1 then
+    local weighted = prev * (window - elapsed)
+    local room = (count - cur - 1) * window
+    admits = weighted <= room
+    if admits then
+      remaining = math.floor((room - weighted) / window)
+      reset = window - elapsed
+    else
+      local r
+      if cur < count and prev > 0 then
+        r = window - math.floor(((count - cur - 1) * window) / prev) - elapsed
+        if r < 1 then r = 1 end
+      else
+        local nextElapsed = 0
+        if cur >= count then nextElapsed = math.max(0, window - math.floor(((count - 1) * window) / cur)) end
+        r = (window - elapsed) + nextElapsed
+      end
+      if r > retry then
+        retry = r
+        violated = i - 1
+      end
+    end
+  else
+    reset = (index + 1) * window - now
+    admits = cur + 1 <= count
+    if admits then
+      remaining = count - cur - 1
+    elseif violated < 0 or reset > retry then
+      retry = reset
+      violated = i - 1
+    end
+  end
+  if not admits then
+    rejected = true
+  elseif not rejected then
+    if tightest < 0 or remaining < tightestRemaining or (remaining == tightestRemaining and reset > tightestReset) then
+      tightest, tightestRemaining, tightestReset = i - 1, remaining, reset
+    end
+  end
+end
+
+if not rejected then
+  for i = 1, limits do
+    dirty[#dirty + 1] = ARGV[3 + (i - 1) * 3 + 1]
+    dirty[#dirty + 1] = indexes[i] .. ':' .. previous[i] .. ':' .. (current[i] + 1)
+  end
+  set('lc', now)
+  local keep = longest
+  if SLIDING == 1 then keep = 2 * longest end
+  if keep > s.cr then set('cr', keep) end
+  save()
+  return result(0, -1, tightest, tightestRemaining, tightestReset, 0, 0, 0, 0)
+end
+
+-- a violation
+retry = math.max(1, retry)
+if BLOCK_ENABLED == 0 and BAN_ENABLED == 0 then
+  return result(1, retry, violated, 0, retry, 0, 0, 0, 0)
+end
+if s.na ~= 0 then
+  -- a timed ban has lapsed: the client starts again with a clean history
+  set('na', 0)
+  set('nu', 0)
+  set('bv', 0)
+  set('b', 0)
+end
+if s.bv == 0 or now - s.bvs >= BAN_WINDOW then
+  set('bv', 0)
+  set('bvs', now)
+end
+set('bv', s.bv + 1)
+if s.v == 0 or now - s.vs >= VIOLATION_WINDOW then
+  set('v', 0)
+  set('vs', now)
+end
+set('v', s.v + 1)
+if BAN_ENABLED == 1 and s.bv >= BAN_AFTER then
+  ban(BAN_DURATION)
+  save()
+  local banRetry = -1
+  if s.nu ~= -1 then banRetry = s.nu - now end
+  return result(3, banRetry, -1, 0, 0, 2, 1, s.nu, s.bv)
+end
+if BLOCK_ENABLED == 1 and s.v >= BLOCK_AFTER then
+  local number = block(-1)
+  save()
+  return result(2, s.bl, -1, 0, 0, 1, number, s.bu, s.bv)
+end
+save()
+return result(1, retry, violated, 0, retry, 0, 0, 0, 0)
