@@ -19,6 +19,9 @@ import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -49,13 +52,25 @@ public final class FloodgateAutoConfiguration {
 	/** The name of the {@link Clock} bean Floodgate takes its time from. */
 	public static final String CLOCK_BEAN_NAME = "floodgateClock";
 
+	private static final Log logger = LogFactory.getLog(FloodgateAutoConfiguration.class);
+
 	@Bean
 	@ConditionalOnMissingBean
-	FloodgateSettings floodgateSettings(FloodgateProperties properties) {
-		return FloodgateSettings.from(properties);
+	FloodgateSettings floodgateSettings(FloodgateProperties properties, Environment environment) {
+		FloodgateSettings settings = FloodgateSettings.from(properties);
+		if (!settings.behindProxy() && settings.clientIpHeader() != null) {
+			logger.warn("floodgate.proxy.client-ip-header is set but floodgate.behind-proxy is false: the header is "
+					+ "ignored and every client is keyed by the TCP peer's address");
+		}
+		if ("framework".equalsIgnoreCase(environment.getProperty("server.forward-headers-strategy"))) {
+			logger.warn("server.forward-headers-strategy=framework rewrites the remote address from headers any "
+					+ "client can write, so clients can choose their own Floodgate key: use floodgate.behind-proxy "
+					+ "with floodgate.proxy.trusted-proxies instead (see Floodgate's README, 'Proxies')");
+		}
+		return settings;
 	}
 
-	@Bean(CLOCK_BEAN_NAME)
+	@Bean(name = CLOCK_BEAN_NAME, defaultCandidate = false)
 	@ConditionalOnMissingBean(name = CLOCK_BEAN_NAME)
 	Clock floodgateClock() {
 		return Clock.systemUTC();

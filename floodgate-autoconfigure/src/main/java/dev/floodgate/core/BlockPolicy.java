@@ -29,4 +29,17 @@ public record BlockPolicy(boolean enabled, int afterViolations, Duration violati
 		return (length >= max) ? max : Math.max(1, (long) length);
 	}
 
+	/**
+	 * How many block start times are worth remembering to number the next block: enough
+	 * that the next block's length reaches {@code maxDuration}, and at most 64.
+	 * @return the number of blocks to remember, at least 1
+	 */
+	public int blocksRemembered() {
+		int n = 1;
+		while (n < 64 && durationMillis(n) < this.maxDuration.toMillis()) {
+			n++;
+		}
+		return n;
+	}
+
 }

@@ -21,17 +21,14 @@ public final class ClientState {
 	/** When the latest counted request arrived. */
 	long lastCountedMillis;
 
-	int violations;
+	/** The latest violations since the last block, for the next block. */
+	long[] violationTimes = RecentTimes.NONE;
 
-	long violationsSinceMillis;
+	/** The latest violations, for a ban; never reset by a block. */
+	long[] banViolationTimes = RecentTimes.NONE;
 
-	int banViolations;
-
-	long banViolationsSinceMillis;
-
-	int blocks;
-
-	long blocksSinceMillis;
+	/** When the latest blocks started, to number the next one. */
+	long[] blockTimes = RecentTimes.NONE;
 
 	long blockedAtMillis;
 
@@ -46,6 +43,9 @@ public final class ClientState {
 
 	/** Set whenever something other than the counters changed: violations, blocks, bans. */
 	boolean escalationChanged;
+
+	/** Whether the in-memory store weighed this state as restricted when it last wrote it. */
+	volatile boolean weighedRestricted;
 
 	long counter(int slot) {
 		int at = slot * 2;
@@ -77,6 +77,22 @@ public final class ClientState {
 	}
 
 	/**
+	 * Whether the in-memory store weighed this state as restricted when it last wrote it.
+	 * @return the restriction the weight reflects
+	 */
+	public boolean weighedRestricted() {
+		return this.weighedRestricted;
+	}
+
+	/**
+	 * Records the restriction the state is weighed by.
+	 * @param restricted whether it is weighed as restricted
+	 */
+	public void weighedRestricted(boolean restricted) {
+		this.weighedRestricted = restricted;
+	}
+
+	/**
 	 * Whether the client is blocked or banned at that moment.
 	 * @param nowMillis the time
 	 * @return {@code true} if restricted
@@ -93,14 +109,15 @@ public final class ClientState {
 	 */
 	public long expiresAtMillis(EscalationPolicy escalation) {
 		long at = this.lastCountedMillis + this.counterRetentionMillis;
-		if (this.violations > 0) {
-			at = Math.max(at, this.violationsSinceMillis + escalation.block().violationWindow().toMillis());
+		long banWindow = escalation.ban().window().toMillis();
+		if (this.violationTimes.length > 0) {
+			at = Math.max(at, RecentTimes.latest(this.violationTimes) + escalation.block().violationWindow().toMillis());
 		}
-		if (this.banViolations > 0) {
-			at = Math.max(at, this.banViolationsSinceMillis + escalation.ban().window().toMillis());
+		if (this.banViolationTimes.length > 0) {
+			at = Math.max(at, RecentTimes.latest(this.banViolationTimes) + banWindow);
 		}
-		if (this.blocks > 0) {
-			at = Math.max(at, this.blocksSinceMillis + escalation.ban().window().toMillis());
+		if (this.blockTimes.length > 0) {
+			at = Math.max(at, RecentTimes.latest(this.blockTimes) + banWindow);
 		}
 		at = Math.max(at, this.blockedUntilMillis);
 		return Math.max(at, this.bannedUntilMillis);
@@ -147,35 +164,81 @@ public final class ClientState {
 	}
 
 	/**
-	 * The blocks counted since {@link #blocksSinceMillis()}.
+	 * The blocks that started within the ban window.
+	 * @param escalation the escalation rules
+	 * @param nowMillis the time
 	 * @return the number of blocks
 	 */
-	public int blocks() {
-		return this.blocks;
+	public int blocks(EscalationPolicy escalation, long nowMillis) {
+		return RecentTimes.within(this.blockTimes, nowMillis, escalation.ban().window().toMillis());
 	}
 
 	/**
-	 * When block counting started.
-	 * @return epoch milliseconds
-	 */
-	public long blocksSinceMillis() {
-		return this.blocksSinceMillis;
-	}
-
-	/**
-	 * The violations counted towards a ban since {@link #banViolationsSinceMillis()}.
+	 * The violations within the ban window.
+	 * @param escalation the escalation rules
+	 * @param nowMillis the time
 	 * @return the number of violations
 	 */
-	public int banViolations() {
-		return this.banViolations;
+	public int violations(EscalationPolicy escalation, long nowMillis) {
+		return RecentTimes.within(this.banViolationTimes, nowMillis, escalation.ban().window().toMillis());
 	}
 
 	/**
-	 * When counting violations towards a ban started.
-	 * @return epoch milliseconds
+	 * The escalation part of the state, as the stores that keep it outside the heap write it.
+	 * @return a snapshot
 	 */
-	public long banViolationsSinceMillis() {
-		return this.banViolationsSinceMillis;
+	public Escalations escalations() {
+		return new Escalations(this.violationTimes.clone(), this.banViolationTimes.clone(), this.blockTimes.clone(),
+				this.blockedAtMillis, this.blockedUntilMillis, this.blockLengthMillis, this.bannedAtMillis,
+				this.bannedUntilMillis);
+	}
+
+	/**
+	 * Replaces the escalation part of the state, as a store read it.
+	 * @param escalations the escalation state
+	 */
+	public void restore(Escalations escalations) {
+		this.violationTimes = escalations.violationTimes();
+		this.banViolationTimes = escalations.banViolationTimes();
+		this.blockTimes = escalations.blockTimes();
+		this.blockedAtMillis = escalations.blockedAtMillis();
+		this.blockedUntilMillis = escalations.blockedUntilMillis();
+		this.blockLengthMillis = escalations.blockLengthMillis();
+		this.bannedAtMillis = escalations.bannedAtMillis();
+		this.bannedUntilMillis = escalations.bannedUntilMillis();
+	}
+
+	/**
+	 * Sets one counter, as a store read it.
+	 * @param slot the counter slot ({@link RatePolicy#firstSlot()} plus the limit's index)
+	 * @param windowIndex the current window's index ({@code time / window})
+	 * @param previous the previous window's count
+	 * @param current the current window's count
+	 */
+	public void restoreCounter(int slot, long windowIndex, long previous, long current) {
+		setCounter(slot, windowIndex, (previous << 32) | current);
+	}
+
+	/**
+	 * The escalation part of a client's state: recent violations and blocks, the current block
+	 * and ban.
+	 *
+	 * @param violationTimes the latest violations since the last block, oldest first
+	 * @param banViolationTimes the latest violations counted for a ban, oldest first
+	 * @param blockTimes when the latest blocks started, oldest first
+	 * @param blockedAtMillis when the current block started, 0 if never blocked
+	 * @param blockedUntilMillis when it ends
+	 * @param blockLengthMillis its length
+	 * @param bannedAtMillis when the ban started, 0 if not banned
+	 * @param bannedUntilMillis when it ends, {@link Long#MAX_VALUE} for a permanent ban
+	 */
+	public record Escalations(long[] violationTimes, long[] banViolationTimes, long[] blockTimes, long blockedAtMillis,
+			long blockedUntilMillis, long blockLengthMillis, long bannedAtMillis, long bannedUntilMillis) {
+
+		/** No escalation at all. */
+		public static final Escalations NONE = new Escalations(RecentTimes.NONE, RecentTimes.NONE, RecentTimes.NONE, 0,
+				0, 0, 0, 0);
+
 	}
 
 }

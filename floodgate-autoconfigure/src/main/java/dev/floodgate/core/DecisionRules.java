@@ -13,12 +13,12 @@ import org.jspecify.annotations.Nullable;
  * rejected request counts against no limit; it is a violation, which may start a block or a
  * ban.
  * <p>
- * Violations are counted in windows that open at the first violation counted: a block
- * starts when {@code block.afterViolations} violations fall within
- * {@code block.violationWindow} of the first, and resets that count; a ban starts when
- * {@code ban.afterViolations} violations fall within {@code ban.window}. Blocks are
- * numbered within the ban window the same way, and the n-th block lasts
- * {@code duration × factor^(n-1)}, at most {@code maxDuration}.
+ * A block starts when the latest {@code block.afterViolations} violations since the last
+ * block all fall within {@code block.violationWindow}; a ban starts when the latest
+ * {@code ban.afterViolations} violations fall within {@code ban.window} (blocks never reset
+ * that count). A block is numbered by the blocks that started within the ban window, and the
+ * n-th lasts {@code duration × factor^(n-1)}, at most {@code maxDuration}. When a timed ban
+ * lapses, the client's history starts afresh.
  */
 public final class DecisionRules {
 
@@ -48,53 +48,110 @@ public final class DecisionRules {
 	 * @return the decision
 	 */
 	public Decision decide(ClientState state, @Nullable RatePolicy policy, long now) {
+		Decision restricted = restriction(state, now);
+		if (restricted != null) {
+			return restricted;
+		}
+		if (policy == null) {
+			return Decision.UNLIMITED;
+		}
+		Decision limits = checkLimits(state, policy, now);
+		if (limits.outcome() != Outcome.ALLOWED) {
+			return violation(state, now, limits);
+		}
+		count(state, policy, now);
+		return limits;
+	}
+
+	/**
+	 * Rejects a request that {@link #checkLimits} found over a limit, as
+	 * {@link #decide} does: unless the client is already blocked or banned, this is a
+	 * violation, which may start a block or a ban. For stores that count before they decide.
+	 * @param state the client's state, changed in place
+	 * @param limited the {@link Outcome#LIMITED} decision of {@link #checkLimits}
+	 * @param now the time
+	 * @return the decision
+	 */
+	public Decision reject(ClientState state, Decision limited, long now) {
+		Decision restricted = restriction(state, now);
+		return (restricted != null) ? restricted : violation(state, now, limited);
+	}
+
+	/**
+	 * The decision for a client that is banned, or blocked without a relative block, without
+	 * changing anything.
+	 * @param state the client's state
+	 * @param now the time
+	 * @return the decision, or {@code null} when deciding needs more (or changes the state)
+	 */
+	public @Nullable Decision restrictionIfUnchanged(ClientState state, long now) {
+		if (state.bannedUntilMillis > now || (state.blockedUntilMillis > now && !this.escalation.block().relative())) {
+			return restriction(state, now);
+		}
+		return null;
+	}
+
+	/**
+	 * Whether counting a request of this policy makes the state live longer: the policy's
+	 * windows are longer than any the client used so far.
+	 * @param state the client's state
+	 * @param policy the policy
+	 * @return {@code true} if counting extends the counters' retention
+	 */
+	public boolean extendsRetention(ClientState state, RatePolicy policy) {
+		return ((this.algorithm == Algorithm.SLIDING_WINDOW) ? 2 : 1) * policy.longestWindowMillis() > state.counterRetentionMillis;
+	}
+
+	private @Nullable Decision restriction(ClientState state, long now) {
 		if (state.bannedUntilMillis > now) {
 			long retry = (state.bannedUntilMillis == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis - now;
 			return Decision.of(Outcome.BANNED, retry, null);
 		}
 		if (state.blockedUntilMillis > now) {
 			if (this.escalation.block().relative()) {
-				state.blockedUntilMillis = now + state.blockLengthMillis;
+				state.blockedUntilMillis = saturatedAdd(now, state.blockLengthMillis);
 				state.escalationChanged = true;
 			}
 			return Decision.of(Outcome.BLOCKED, state.blockedUntilMillis - now, null);
 		}
-		if (policy == null) {
-			return Decision.UNLIMITED;
-		}
-		return (this.algorithm == Algorithm.SLIDING_WINDOW) ? slidingWindow(state, policy, now)
-				: fixedWindow(state, policy, now);
+		return null;
 	}
 
-	private Decision slidingWindow(ClientState state, RatePolicy policy, long now) {
+	/**
+	 * Checks one request against every limit of a policy, changing nothing: either
+	 * {@link Outcome#ALLOWED} with the tightest limit's state after counting the request, or
+	 * {@link Outcome#LIMITED} with the time until a request would be admitted and the limit
+	 * that is furthest from admitting it.
+	 * @param state the client's state (only its counters are read)
+	 * @param policy the policy
+	 * @param now the time
+	 * @return the decision, without escalation
+	 */
+	public Decision checkLimits(ClientState state, RatePolicy policy, long now) {
+		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		int tightest = -1;
 		long tightestRemaining = Long.MAX_VALUE;
 		long tightestReset = 0;
+		int violated = -1;
 		long retryAfter = 0;
-		int violated = 0;
-		int size = policy.size();
-		for (int i = 0; i < size; i++) {
+		for (int i = 0; i < policy.size(); i++) {
 			Limit limit = policy.limit(i);
 			long window = limit.windowMillis();
 			long count = limit.count();
 			int slot = policy.firstSlot() + i;
 			long index = now / window;
 			long elapsed = now - index * window;
-			long previous = previousCount(state, slot, index);
+			long previous = sliding ? previousCount(state, slot, index) : 0;
 			long current = currentCount(state, slot, index);
 			// admit when previous * (window - elapsed) / window + current + 1 <= count
 			long weightedPrevious = previous * (window - elapsed);
 			long room = (count - current - 1) * window;
 			if (weightedPrevious > room) {
-				long retry = slidingRetryAfter(count, window, elapsed, previous, current);
-				if (retry > retryAfter) {
+				long retry = sliding ? slidingRetryAfter(count, window, elapsed, previous, current) : window - elapsed;
+				if (violated < 0 || retry > retryAfter) {
 					retryAfter = retry;
 					violated = i;
 				}
-				tightest = -2;
-				continue;
-			}
-			if (tightest == -2) {
 				continue;
 			}
 			long remaining = (room - weightedPrevious) / window;
@@ -105,18 +162,30 @@ public final class DecisionRules {
 				tightestReset = reset;
 			}
 		}
-		if (tightest == -2) {
-			return violation(state, now, retryAfter, violated);
+		if (violated >= 0) {
+			long retry = Math.max(1, retryAfter);
+			return new Decision(Outcome.LIMITED, retry, violated, 0, retry, null);
 		}
-		for (int i = 0; i < size; i++) {
+		return new Decision(Outcome.ALLOWED, -1, tightest, tightestRemaining, tightestReset, null);
+	}
+
+	/**
+	 * Counts an admitted request against every limit of the policy.
+	 * @param state the client's state, changed in place
+	 * @param policy the policy
+	 * @param now the time
+	 */
+	public void count(ClientState state, RatePolicy policy, long now) {
+		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
+		for (int i = 0; i < policy.size(); i++) {
 			int slot = policy.firstSlot() + i;
 			long index = now / policy.limit(i).windowMillis();
-			long previous = previousCount(state, slot, index);
-			long current = currentCount(state, slot, index);
-			state.setCounter(slot, index, (previous << 32) | (current + 1));
+			long previous = sliding ? previousCount(state, slot, index) : 0;
+			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + 1));
 		}
-		counted(state, policy, now, 2);
-		return new Decision(Outcome.ALLOWED, -1, tightest, tightestRemaining, tightestReset, null);
+		state.lastCountedMillis = now;
+		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
+				(sliding ? 2 : 1) * policy.longestWindowMillis());
 	}
 
 	private static long slidingRetryAfter(long count, long window, long elapsed, long previous, long current) {
@@ -124,60 +193,11 @@ public final class DecisionRules {
 			// later in this window, once enough of the previous window has slid out:
 			// previous * (window - e) <= (count - current - 1) * window from e = window - floor(...)
 			long needed = window - ((count - current - 1) * window) / previous;
-			long waitMillis = Math.max(needed, elapsed + 1) - elapsed;
-			if (elapsed + waitMillis <= window) {
-				return waitMillis;
-			}
+			return Math.max(needed, elapsed + 1) - elapsed;
 		}
 		// in the next window, where this window's count becomes the previous one
 		long nextElapsed = (current < count) ? 0 : Math.max(0, window - ((count - 1) * window) / current);
 		return (window - elapsed) + nextElapsed;
-	}
-
-	private Decision fixedWindow(ClientState state, RatePolicy policy, long now) {
-		int tightest = -1;
-		long tightestRemaining = Long.MAX_VALUE;
-		long tightestReset = 0;
-		long retryAfter = 0;
-		int violated = -1;
-		int size = policy.size();
-		for (int i = 0; i < size; i++) {
-			Limit limit = policy.limit(i);
-			long window = limit.windowMillis();
-			int slot = policy.firstSlot() + i;
-			long index = now / window;
-			long current = currentCount(state, slot, index);
-			long reset = (index + 1) * window - now;
-			if (current + 1 > limit.count()) {
-				if (violated < 0 || reset > retryAfter) {
-					retryAfter = reset;
-					violated = i;
-				}
-				continue;
-			}
-			long remaining = limit.count() - current - 1;
-			if (remaining < tightestRemaining || (remaining == tightestRemaining && reset > tightestReset)) {
-				tightest = i;
-				tightestRemaining = remaining;
-				tightestReset = reset;
-			}
-		}
-		if (violated >= 0) {
-			return violation(state, now, retryAfter, violated);
-		}
-		for (int i = 0; i < size; i++) {
-			int slot = policy.firstSlot() + i;
-			long index = now / policy.limit(i).windowMillis();
-			state.setCounter(slot, index, currentCount(state, slot, index) + 1);
-		}
-		counted(state, policy, now, 1);
-		return new Decision(Outcome.ALLOWED, -1, tightest, tightestRemaining, tightestReset, null);
-	}
-
-	private static void counted(ClientState state, RatePolicy policy, long now, int windowsKept) {
-		state.lastCountedMillis = now;
-		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
-				windowsKept * policy.longestWindowMillis());
 	}
 
 	private static long previousCount(ClientState state, int slot, long index) {
@@ -195,11 +215,9 @@ public final class DecisionRules {
 		return (state.counter(slot) == index) ? state.counts(slot) & 0xFFFF_FFFFL : 0;
 	}
 
-	private Decision violation(ClientState state, long now, long retryAfter, int violated) {
+	private Decision violation(ClientState state, long now, Decision limited) {
 		BlockPolicy block = this.escalation.block();
 		BanPolicy ban = this.escalation.ban();
-		Decision limited = new Decision(Outcome.LIMITED, Math.max(1, retryAfter), violated, 0, Math.max(1, retryAfter),
-				null);
 		if (!this.escalation.countsViolations()) {
 			return limited;
 		}
@@ -208,29 +226,23 @@ public final class DecisionRules {
 			// a timed ban has lapsed: the client starts again with a clean history
 			state.bannedAtMillis = 0;
 			state.bannedUntilMillis = 0;
-			state.banViolations = 0;
-			state.blocks = 0;
+			state.banViolationTimes = RecentTimes.NONE;
+			state.blockTimes = RecentTimes.NONE;
+			state.violationTimes = RecentTimes.NONE;
 		}
-		if (state.banViolations == 0 || now - state.banViolationsSinceMillis >= ban.window().toMillis()) {
-			state.banViolations = 0;
-			state.banViolationsSinceMillis = now;
-		}
-		state.banViolations++;
-		if (state.violations == 0 || now - state.violationsSinceMillis >= block.violationWindow().toMillis()) {
-			state.violations = 0;
-			state.violationsSinceMillis = now;
-		}
-		state.violations++;
-		if (ban.enabled() && state.banViolations >= ban.afterViolations()) {
-			int violations = state.banViolations;
-			ban(state, ban.duration() == null ? -1 : ban.duration().toMillis(), now);
+		state.banViolationTimes = RecentTimes.add(state.banViolationTimes, now, ban.afterViolations());
+		state.violationTimes = RecentTimes.add(state.violationTimes, now, block.afterViolations());
+		int violations = RecentTimes.within(state.banViolationTimes, now, ban.window().toMillis());
+		if (ban.enabled() && violations >= ban.afterViolations()) {
+			ban(state, (ban.duration() != null) ? ban.duration().toMillis() : -1, now);
 			return Decision.of(Outcome.BANNED, (state.bannedUntilMillis == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis - now,
 					new Escalation(Escalation.Kind.BAN, 1, state.bannedUntilMillis, violations));
 		}
-		if (block.enabled() && state.violations >= block.afterViolations()) {
+		if (block.enabled()
+				&& RecentTimes.within(state.violationTimes, now, block.violationWindow().toMillis()) >= block.afterViolations()) {
 			int number = block(state, -1, now);
 			return Decision.of(Outcome.BLOCKED, state.blockLengthMillis,
-					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis, state.banViolations));
+					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis, violations));
 		}
 		return limited;
 	}
@@ -240,21 +252,18 @@ public final class DecisionRules {
 	 * @param state the client's state
 	 * @param lengthMillis the block's length, or -1 for the length its number gives it
 	 * @param now the time
-	 * @return the block's number within the ban window
+	 * @return the block's number among the blocks that started within the ban window
 	 */
 	public int block(ClientState state, long lengthMillis, long now) {
-		if (state.blocks == 0 || now - state.blocksSinceMillis >= this.escalation.ban().window().toMillis()) {
-			state.blocks = 0;
-			state.blocksSinceMillis = now;
-		}
-		state.blocks++;
-		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(state.blocks);
+		int number = RecentTimes.within(state.blockTimes, now, this.escalation.ban().window().toMillis()) + 1;
+		state.blockTimes = RecentTimes.add(state.blockTimes, now, this.escalation.block().blocksRemembered());
+		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(number);
 		state.blockLengthMillis = length;
 		state.blockedAtMillis = now;
 		state.blockedUntilMillis = saturatedAdd(now, length);
-		state.violations = 0;
+		state.violationTimes = RecentTimes.NONE;
 		state.escalationChanged = true;
-		return state.blocks;
+		return number;
 	}
 
 	/**
@@ -266,7 +275,7 @@ public final class DecisionRules {
 	public void ban(ClientState state, long lengthMillis, long now) {
 		state.bannedAtMillis = now;
 		state.bannedUntilMillis = (lengthMillis < 0) ? Long.MAX_VALUE : saturatedAdd(now, lengthMillis);
-		state.violations = 0;
+		state.violationTimes = RecentTimes.NONE;
 		state.escalationChanged = true;
 	}
 

@@ -2,6 +2,7 @@ package dev.floodgate.store;
 
 import java.time.Instant;
 
+import dev.floodgate.core.ClientState;
 import dev.floodgate.core.EscalationPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -26,21 +27,16 @@ public record ClientStatus(String client, boolean banned, @Nullable Instant bann
 	 * {@link dev.floodgate.core.ClientState}).
 	 * @param client the client key
 	 * @param now the time in epoch milliseconds
-	 * @param escalation the escalation rules (for the ban window)
 	 * @param bannedAtMillis when the ban started, 0 if never
 	 * @param bannedUntilMillis when it ends, 0 if never banned, {@link Long#MAX_VALUE} if permanent
 	 * @param blockedAtMillis when the latest block started, 0 if never
 	 * @param blockedUntilMillis when it ends, 0 if never blocked
-	 * @param blocks the blocks counted since {@code blocksSinceMillis}
-	 * @param blocksSinceMillis when block counting started
-	 * @param violations the violations counted towards a ban since {@code violationsSinceMillis}
-	 * @param violationsSinceMillis when that counting started
+	 * @param blocks the blocks that started within the ban window
+	 * @param violations the violations within the ban window
 	 * @return the status
 	 */
-	public static ClientStatus of(String client, long now, EscalationPolicy escalation, long bannedAtMillis,
-			long bannedUntilMillis, long blockedAtMillis, long blockedUntilMillis, int blocks, long blocksSinceMillis,
-			int violations, long violationsSinceMillis) {
-		long banWindow = escalation.ban().window().toMillis();
+	public static ClientStatus of(String client, long now, long bannedAtMillis, long bannedUntilMillis,
+			long blockedAtMillis, long blockedUntilMillis, int blocks, int violations) {
 		boolean banned = bannedUntilMillis > now;
 		boolean blocked = !banned && blockedUntilMillis > now;
 		Instant bannedUntil = (banned && bannedUntilMillis != Long.MAX_VALUE) ? Instant.ofEpochMilli(bannedUntilMillis)
@@ -48,9 +44,20 @@ public record ClientStatus(String client, boolean banned, @Nullable Instant bann
 		Instant blockedUntil = blocked ? Instant.ofEpochMilli(blockedUntilMillis) : null;
 		Instant since = banned ? Instant.ofEpochMilli(bannedAtMillis)
 				: blocked ? Instant.ofEpochMilli(blockedAtMillis) : null;
-		return new ClientStatus(client, banned, bannedUntil, blockedUntil, since,
-				(now - blocksSinceMillis < banWindow) ? blocks : 0,
-				(now - violationsSinceMillis < banWindow) ? violations : 0);
+		return new ClientStatus(client, banned, bannedUntil, blockedUntil, since, blocks, violations);
+	}
+
+	/**
+	 * The status of a client from its state.
+	 * @param client the client key
+	 * @param state the state
+	 * @param escalation the escalation rules
+	 * @param now the time
+	 * @return the status
+	 */
+	public static ClientStatus of(String client, ClientState state, EscalationPolicy escalation, long now) {
+		return of(client, now, state.bannedAtMillis(), state.bannedUntilMillis(), state.blockedAtMillis(),
+				state.blockedUntilMillis(), state.blocks(escalation, now), state.violations(escalation, now));
 	}
 
 	/**

@@ -16,10 +16,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.resource.ResourceHttpRequestHandler;
 
 /**
  * Which {@link RatePolicy} applies to which handler: the {@link RateLimited} annotation of
- * the method, else of its class, else the default limit. Resolved for every handler method
+ * the method, else of its class, else the default limit. Static resources fall under no
+ * limit (only blocks and bans apply to them). Resolved for every handler method
  * at start-up (so an invalid annotation stops the application), then looked up per request
  * without reflection.
  */
@@ -28,13 +30,16 @@ public final class HandlerPolicies {
 	/** The name of the policy of {@code floodgate.limit}. */
 	public static final String DEFAULT_POLICY = "default";
 
-	private static final Resolved UNLIMITED = new Resolved(Object.class, null);
-
 	private final RatePolicies policies = new RatePolicies();
 
 	private final @Nullable RatePolicy defaultPolicy;
 
-	private final Map<Method, Resolved> byMethod = new ConcurrentHashMap<>();
+	private final ClassValue<Map<Method, Resolved>> byBeanType = new ClassValue<>() {
+		@Override
+		protected Map<Method, Resolved> computeValue(Class<?> type) {
+			return new ConcurrentHashMap<>();
+		}
+	};
 
 	private final Map<String, String> implicitNameSources = new ConcurrentHashMap<>();
 
@@ -70,20 +75,17 @@ public final class HandlerPolicies {
 	 * annotation is invalid
 	 */
 	public @Nullable RatePolicy policyFor(Object handler) {
-		if (!(handler instanceof HandlerMethod handlerMethod)) {
-			return this.defaultPolicy;
-		}
-		Method method = handlerMethod.getMethod();
-		Class<?> beanType = handlerMethod.getBeanType();
-		Resolved resolved = this.byMethod.get(method);
-		if (resolved != null && (resolved.beanType == beanType || resolved == UNLIMITED)) {
+		if (handler instanceof HandlerMethod handlerMethod) {
+			Map<Method, Resolved> methods = this.byBeanType.get(handlerMethod.getBeanType());
+			Method method = handlerMethod.getMethod();
+			Resolved resolved = methods.get(method);
+			if (resolved == null) {
+				resolved = methods.computeIfAbsent(method, (m) -> resolve(handlerMethod.getBeanType(), m));
+			}
 			return resolved.policy;
 		}
-		Resolved fresh = resolve(beanType, method);
-		if (resolved == null) {
-			this.byMethod.putIfAbsent(method, fresh);
-		}
-		return fresh.policy;
+		// static resources are not limited (a page may load dozens), only blocks and bans apply
+		return (handler instanceof ResourceHttpRequestHandler) ? null : this.defaultPolicy;
 	}
 
 	private Resolved resolve(Class<?> beanType, Method method) {
@@ -91,15 +93,15 @@ public final class HandlerPolicies {
 		if (onMethod != null) {
 			String source = "@RateLimited on " + beanType.getName() + "#" + method.getName();
 			String implicit = ClassUtils.getShortName(beanType) + "#" + method.getName();
-			return new Resolved(beanType, policy(onMethod, source, implicit));
+			return new Resolved(policy(onMethod, source, implicit));
 		}
 		Class<?> userType = ClassUtils.getUserClass(beanType);
 		RateLimited onClass = AnnotatedElementUtils.findMergedAnnotation(userType, RateLimited.class);
 		if (onClass != null) {
 			String source = "@RateLimited on " + userType.getName();
-			return new Resolved(beanType, policy(onClass, source, ClassUtils.getShortName(userType)));
+			return new Resolved(policy(onClass, source, ClassUtils.getShortName(userType)));
 		}
-		return (this.defaultPolicy != null) ? new Resolved(beanType, this.defaultPolicy) : UNLIMITED;
+		return new Resolved(this.defaultPolicy);
 	}
 
 	private RatePolicy policy(RateLimited annotation, String source, String implicitName) {
@@ -128,7 +130,7 @@ public final class HandlerPolicies {
 		}
 	}
 
-	private record Resolved(Class<?> beanType, @Nullable RatePolicy policy) {
+	private record Resolved(@Nullable RatePolicy policy) {
 	}
 
 }

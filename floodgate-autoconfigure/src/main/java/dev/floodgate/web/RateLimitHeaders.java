@@ -64,10 +64,10 @@ public final class RateLimitHeaders {
 		if (this.ietf) {
 			response.setHeader(POLICY, texts.policy);
 		}
-		if (!decision.hasLimitState()) {
+		int index = decision.limitIndex();
+		if (index < 0 || index >= texts.counts.length) {
 			return;
 		}
-		int index = decision.limitIndex();
 		long resetSeconds = Math.max(0, (decision.resetMillis() + 999) / 1000);
 		if (this.ietf) {
 			response.setHeader(RATE_LIMIT, texts.itemPrefixes[index] + decision.remaining() + ";t=" + resetSeconds);

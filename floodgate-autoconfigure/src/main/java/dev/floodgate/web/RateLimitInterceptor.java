@@ -15,6 +15,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
@@ -24,7 +25,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * the rate limit headers.
  * <p>
  * Only the request dispatch is decided: forwards, includes, async and error dispatches of
- * a request already decided are not counted again.
+ * a request already decided are not counted again, and CORS pre-flight requests are not
+ * counted at all.
  */
 public class RateLimitInterceptor implements HandlerInterceptor {
 
@@ -82,7 +84,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
 			throws Exception {
-		if (request.getDispatcherType() != DispatcherType.REQUEST) {
+		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)) {
 			return true;
 		}
 		ClientAddress client = this.clientAddressResolver.resolve(request);

@@ -7,6 +7,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +25,7 @@ import org.springframework.util.StringUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Every class named by Floodgate's {@code AutoConfiguration.imports} and
@@ -89,7 +91,7 @@ class AutoConfigurationImportsTests {
 		assertThat(orderedAgainst(Misordered.class))
 			.containsExactlyInAnyOrder("org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfigurationTypo",
 					"dev.floodgate.autoconfigure.Missing");
-		assertThat(org.assertj.core.api.Assertions.catchThrowable(
+		assertThat(catchThrowable(
 				() -> load("org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfigurationTypo")))
 			.isInstanceOf(ClassNotFoundException.class);
 	}
@@ -144,7 +146,7 @@ class AutoConfigurationImportsTests {
 	}
 
 	private static Map<String, List<String>> factories() throws IOException {
-		Map<String, List<String>> factories = new java.util.LinkedHashMap<>();
+		Map<String, List<String>> factories = new LinkedHashMap<>();
 		for (URL url : floodgateResources(FACTORIES)) {
 			Properties properties = PropertiesLoaderUtils.loadProperties(new UrlResource(url));
 			for (String key : properties.stringPropertyNames()) {
@@ -173,7 +175,7 @@ class AutoConfigurationImportsTests {
 	}
 
 	@AutoConfiguration(afterName = "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfigurationTypo")
-	@org.springframework.boot.autoconfigure.AutoConfigureBefore(name = "dev.floodgate.autoconfigure.Missing")
+	@AutoConfigureBefore(name = "dev.floodgate.autoconfigure.Missing")
 	static final class Misordered {
 
 	}

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -33,18 +34,17 @@ import dev.floodgate.web.ProblemRejectionHandler;
 import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -354,8 +354,8 @@ class FloodgateAutoConfigurationTests {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static org.springframework.beans.factory.ObjectProvider<AbstractHandlerMethodMapping<?>> handlerMappings() {
-		return (org.springframework.beans.factory.ObjectProvider<AbstractHandlerMethodMapping<?>>) (Object) new DefaultListableBeanFactory()
+	private static ObjectProvider<AbstractHandlerMethodMapping<?>> handlerMappings() {
+		return (ObjectProvider<AbstractHandlerMethodMapping<?>>) (Object) new DefaultListableBeanFactory()
 			.getBeanProvider(AbstractHandlerMethodMapping.class);
 	}
 
@@ -379,12 +379,6 @@ class FloodgateAutoConfigurationTests {
 	}
 
 	@Test
-	@Disabled("BUG: FloodgateAutoConfiguration registers its floodgateClock as an ordinary autowire candidate of type "
-			+ "java.time.Clock, so an application that declares its own Clock bean (here 'applicationClock') and injects "
-			+ "Clock by type fails to start with NoUniqueBeanDefinitionException: 'expected single matching bean but "
-			+ "found 2: applicationClock,floodgateClock' (and an application without a Clock of its own silently gets "
-			+ "Floodgate's when it injects Clock); the bean should be @Bean(defaultCandidate = false) (Floodgate "
-			+ "injects it by @Qualifier anyway)")
 	void usersOwnClockIsStillInjectedByType() {
 		Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
 		this.contextRunner.withBean("applicationClock", Clock.class, () -> clock)
@@ -494,7 +488,7 @@ class FloodgateAutoConfigurationTests {
 		for (String name : context.getBeanDefinitionNames()) {
 			Class<?> type = context.getType(name);
 			boolean floodgateType = type != null && type.getName().startsWith("dev.floodgate.");
-			if (floodgateType || name.toLowerCase(java.util.Locale.ROOT).contains("floodgate")) {
+			if (floodgateType || name.toLowerCase(Locale.ROOT).contains("floodgate")) {
 				beans.add(name + " (" + type + ")");
 			}
 		}

@@ -11,13 +11,19 @@ import dev.floodgate.core.InvalidFloodgateSettingException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.UrlResource;
 import org.springframework.core.io.support.PropertiesLoaderUtils;
 import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.util.StringUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,8 +100,14 @@ class InvalidFloodgateSettingFailureAnalyzerTests {
 
 	@Test
 	void isRegisteredAsFailureAnalyzer() {
+		// as Spring Boot loads them (its own analyzers need a bean factory and an environment)
+		ArgumentResolver arguments = ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
+			.and(Environment.class, new MockEnvironment());
+		List<String> otherAnalyzersThatCannotBeCreated = new ArrayList<>();
 		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
-			.load(FailureAnalyzer.class);
+			.load(FailureAnalyzer.class, arguments,
+					FailureHandler.handleMessage(
+							(message, failure) -> otherAnalyzersThatCannotBeCreated.add(message.get())));
 		assertThat(analyzers).hasAtLeastOneElementOfType(InvalidFloodgateSettingFailureAnalyzer.class);
 	}
 

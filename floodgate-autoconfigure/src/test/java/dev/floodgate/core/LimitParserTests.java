@@ -2,7 +2,9 @@ package dev.floodgate.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -300,7 +302,7 @@ class LimitParserTests {
 				default -> text.append('/').append(unit);
 			}
 		}
-		return random.nextBoolean() ? text.toString() : text.toString().toUpperCase(java.util.Locale.ROOT);
+		return random.nextBoolean() ? text.toString() : text.toString().toUpperCase(Locale.ROOT);
 	}
 
 	private static String mutate(Random random, String valid) {
@@ -368,7 +370,7 @@ class LimitParserTests {
 		return switch (random.nextInt(4)) {
 			case 0 -> "9".repeat(length) + "/minute";
 			case 1 -> "5/" + "9".repeat(length) + "s";
-			case 2 -> String.join(";", java.util.Collections.nCopies(length / 10, "5/second"));
+			case 2 -> String.join(";", Collections.nCopies(length / 10, "5/second"));
 			default -> randomAscii(random, length);
 		};
 	}

@@ -15,6 +15,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.floodgate.core.ClientState;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
@@ -22,13 +23,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ViolationStore} in this JVM's heap, for a single instance. Bounded by a Caffeine
- * cache: at most {@code maxClients} clients are tracked, and when more arrive the least
- * recently seen ones that are neither blocked nor banned are evicted (blocked and banned
- * clients weigh nothing, so they are never evicted before their restriction and history
- * lapse). Each client's state expires by itself once nothing in it matters any more.
+ * cache: at most {@code maxClients} clients that are neither blocked nor banned are tracked,
+ * and when more arrive the least recently seen of them are evicted (blocked and banned
+ * clients weigh nothing, so they are never evicted before their restriction lapses). Each
+ * client's state expires by itself once nothing in it matters any more.
  * <p>
- * Decisions for one client are serialised by locking that client's state; different clients
- * never wait for each other. Time comes from the given {@link Clock}.
+ * Most requests are decided on the fast path: a cache read and a lock on that one client's
+ * state, for a request within its limits or a client already blocked or banned. Everything
+ * that changes how long the state must live or what it weighs — a new client, a violation, a
+ * block or ban, a relative block, a longer window — is decided inside the cache's atomic
+ * {@code compute} for that key, so that the cache re-weighs it and recomputes its expiry in
+ * the same step, and a concurrent {@link #forget} or eviction can never be undone. No lock
+ * is global: one client never waits for another.
  */
 public final class InMemoryViolationStore implements ViolationStore {
 
@@ -49,7 +55,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 		this.clock = clock;
 		this.clients = Caffeine.newBuilder()
 			.maximumWeight(maxClients)
-			.weigher((String client, ClientState state) -> state.restricted(clock.millis()) ? 0 : 1)
+			.weigher((String client, ClientState state) -> state.weighedRestricted() ? 0 : 1)
 			.expireAfter(new StateExpiry())
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
 			.executor(Runnable::run)
@@ -59,30 +65,61 @@ public final class InMemoryViolationStore implements ViolationStore {
 	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		ClientState state = this.clients.getIfPresent(client);
-		boolean created = false;
-		if (state == null) {
+		if (state == null && policy == null) {
+			return Decision.UNLIMITED;
+		}
+		if (state != null) {
+			Decision decision = decideInPlace(state, policy);
+			if (decision != null) {
+				return decision;
+			}
+		}
+		return decideAndWrite(client, policy);
+	}
+
+	/** The fast path: only decisions that change neither weight nor expiry. */
+	private @Nullable Decision decideInPlace(ClientState state, @Nullable RatePolicy policy) {
+		synchronized (state) {
+			long now = this.clock.millis();
+			if (state.restricted(now) != state.weighedRestricted()) {
+				return null;
+			}
+			Decision restricted = this.rules.restrictionIfUnchanged(state, now);
+			if (restricted != null) {
+				return restricted;
+			}
+			if (state.restricted(now)) {
+				return null;
+			}
 			if (policy == null) {
 				return Decision.UNLIMITED;
 			}
-			ClientState fresh = new ClientState();
-			state = this.clients.asMap().putIfAbsent(client, fresh);
-			if (state == null) {
-				state = fresh;
-				created = true;
+			if (this.rules.extendsRetention(state, policy)) {
+				return null;
 			}
+			Decision decision = this.rules.checkLimits(state, policy, now);
+			if (decision.outcome() != Outcome.ALLOWED) {
+				return null;
+			}
+			this.rules.count(state, policy, now);
+			return decision;
 		}
-		Decision decision;
-		boolean reweigh;
-		synchronized (state) {
-			decision = this.rules.decide(state, policy, this.clock.millis());
-			reweigh = state.consumeEscalationChange() || created;
-		}
-		if (reweigh) {
-			// let the cache see the state's new weight and expiry; put it back if it was evicted
-			ClientState current = state;
-			this.clients.asMap().compute(client, (key, existing) -> (existing == null) ? current : existing);
-		}
-		return decision;
+	}
+
+	/** The slow path: decided within the cache's atomic compute, which re-weighs and re-expires. */
+	private Decision decideAndWrite(String client, @Nullable RatePolicy policy) {
+		Decision[] decision = new Decision[1];
+		this.clients.asMap().compute(client, (key, existing) -> {
+			ClientState state = (existing != null) ? existing : new ClientState();
+			synchronized (state) {
+				long now = this.clock.millis();
+				decision[0] = this.rules.decide(state, policy, now);
+				state.consumeEscalationChange();
+				state.weighedRestricted(state.restricted(now));
+			}
+			return state;
+		});
+		return decision[0];
 	}
 
 	@Override
@@ -92,38 +129,34 @@ public final class InMemoryViolationStore implements ViolationStore {
 			return Optional.empty();
 		}
 		synchronized (state) {
-			return Optional.of(status(client, state, this.clock.millis()));
+			return Optional.of(ClientStatus.of(client, state, this.rules.escalation(), this.clock.millis()));
 		}
 	}
 
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
+		List<ClientStatus> restricted = restricted();
+		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
+		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+	}
+
+	@Override
+	public long restrictedCount() {
+		return restricted().size();
+	}
+
+	private List<ClientStatus> restricted() {
 		long now = this.clock.millis();
 		List<ClientStatus> restricted = new ArrayList<>();
 		for (Map.Entry<String, ClientState> entry : this.clients.asMap().entrySet()) {
 			ClientState state = entry.getValue();
 			synchronized (state) {
 				if (state.restricted(now)) {
-					restricted.add(status(entry.getKey(), state, now));
+					restricted.add(ClientStatus.of(entry.getKey(), state, this.rules.escalation(), now));
 				}
 			}
 		}
-		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
-		return (restricted.size() > max) ? List.copyOf(restricted.subList(0, max)) : List.copyOf(restricted);
-	}
-
-	@Override
-	public long restrictedCount() {
-		long now = this.clock.millis();
-		long count = 0;
-		for (ClientState state : this.clients.asMap().values()) {
-			synchronized (state) {
-				if (state.restricted(now)) {
-					count++;
-				}
-			}
-		}
-		return count;
+		return restricted;
 	}
 
 	@Override
@@ -142,17 +175,19 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	private ClientStatus change(String client, StateChange change) {
-		ClientState state = this.clients.asMap().computeIfAbsent(client, (key) -> new ClientState());
-		ClientStatus status;
-		synchronized (state) {
-			long now = this.clock.millis();
-			change.apply(state, now);
-			state.consumeEscalationChange();
-			status = status(client, state, now);
-		}
-		ClientState current = state;
-		this.clients.asMap().compute(client, (key, existing) -> (existing == null) ? current : existing);
-		return status;
+		ClientStatus[] status = new ClientStatus[1];
+		this.clients.asMap().compute(client, (key, existing) -> {
+			ClientState state = (existing != null) ? existing : new ClientState();
+			synchronized (state) {
+				long now = this.clock.millis();
+				change.apply(state, now);
+				state.consumeEscalationChange();
+				state.weighedRestricted(state.restricted(now));
+				status[0] = ClientStatus.of(client, state, this.rules.escalation(), now);
+			}
+			return state;
+		});
+		return status[0];
 	}
 
 	/**
@@ -170,12 +205,6 @@ public final class InMemoryViolationStore implements ViolationStore {
 		this.clients.cleanUp();
 	}
 
-	private ClientStatus status(String client, ClientState state, long now) {
-		return ClientStatus.of(client, now, this.rules.escalation(), state.bannedAtMillis(), state.bannedUntilMillis(),
-				state.blockedAtMillis(), state.blockedUntilMillis(), state.blocks(), state.blocksSinceMillis(),
-				state.banViolations(), state.banViolationsSinceMillis());
-	}
-
 	@FunctionalInterface
 	private interface StateChange {
 
@@ -185,16 +214,14 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 	/**
 	 * Keeps a state until {@link ClientState#expiresAtMillis} and, on every read, at least as
-	 * long as its counters matter after a request made now.
+	 * long as its counters matter after a request made now (a read precedes a fast-path
+	 * decision, which may count a request without writing the entry).
 	 */
 	private final class StateExpiry implements Expiry<String, ClientState> {
 
-		private static final long NEW_STATE_NANOS = TimeUnit.DAYS.toNanos(1);
-
 		@Override
 		public long expireAfterCreate(String client, ClientState state, long currentTime) {
-			// a new state is decided and put back straight away, which sets its real expiry
-			return NEW_STATE_NANOS;
+			return nanosUntilExpiry(state, currentTime, 0);
 		}
 
 		@Override
@@ -202,11 +229,8 @@ public final class InMemoryViolationStore implements ViolationStore {
 			return nanosUntilExpiry(state, currentTime, 0);
 		}
 
-		// Caffeine treats putting back the same state as a read: both give the state's own expiry
-
 		@Override
 		public long expireAfterRead(String client, ClientState state, long currentTime, long currentDuration) {
-			// a read comes before the decision that may count a request now: keep the counters that long
 			return nanosUntilExpiry(state, currentTime, state.counterRetentionMillis());
 		}
 

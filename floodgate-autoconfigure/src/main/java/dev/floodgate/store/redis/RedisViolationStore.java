@@ -54,7 +54,7 @@ import org.springframework.util.ClassUtils;
  */
 public final class RedisViolationStore implements ViolationStore {
 
-	private static final int RESULT_FIELDS = 21;
+	private static final int RESULT_FIELDS = 17;
 
 	private static final byte[] DECIDE = bytes("d");
 
@@ -191,7 +191,7 @@ public final class RedisViolationStore implements ViolationStore {
 		List<?> result = eval(this.clientScript, key(client),
 				new byte[][] { now(), BLOCK, bytes(Long.toString(duration.toMillis())) });
 		ClientStatus status = status(client, result);
-		index(client, this.escalation.block().relative() ? -1 : longAt(result, 17));
+		index(client, this.escalation.block().relative() ? -1 : longAt(result, 13));
 		return status;
 	}
 
@@ -201,7 +201,7 @@ public final class RedisViolationStore implements ViolationStore {
 		List<?> result = eval(this.clientScript, key(client),
 				new byte[][] { now(), BAN, bytes(Long.toString(length)) });
 		ClientStatus status = status(client, result);
-		index(client, (length < 0) ? -1 : longAt(result, 20));
+		index(client, (length < 0) ? -1 : longAt(result, 16));
 		return status;
 	}
 
@@ -252,11 +252,10 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	private ClientStatus status(String client, List<?> result) {
-		long now = longAt(result, 0);
-		long bannedUntil = longAt(result, 20);
-		return ClientStatus.of(client, now, this.escalation, longAt(result, 19),
-				(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, 16), longAt(result, 17),
-				(int) longAt(result, 14), longAt(result, 15), (int) longAt(result, 12), longAt(result, 13));
+		long bannedUntil = longAt(result, 16);
+		return ClientStatus.of(client, longAt(result, 0), longAt(result, 15),
+				(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, 12), longAt(result, 13),
+				(int) longAt(result, 10), (int) longAt(result, 11));
 	}
 
 	private static long longAt(List<?> result, int index) {
@@ -311,6 +310,7 @@ public final class RedisViolationStore implements ViolationStore {
 			.replace("${BAN_ENABLED}", flag(escalation.ban().enabled()))
 			.replace("${BAN_AFTER}", Integer.toString(escalation.ban().afterViolations()))
 			.replace("${BAN_WINDOW}", Long.toString(escalation.ban().window().toMillis()))
+			.replace("${BLOCKS_KEPT}", Integer.toString(escalation.block().blocksRemembered()))
 			.replace("${BAN_DURATION}",
 					Long.toString((escalation.ban().duration() != null) ? escalation.ban().duration().toMillis() : -1));
 	}

@@ -6,7 +6,9 @@
 -- decide:  ARGV[3] the number of limits, then per limit: field, count, window (ms)
 -- b, n:    ARGV[3] the length in ms (-1 = permanent ban)
 -- Returns {now, outcome, retry, limit index, remaining, reset, escalation kind, number, until, violations,
---          v, vs, bv, bvs, b, bs, ba, bu, bl, na, nu}
+--          blocks within the ban window, violations within the ban window, ba, bu, bl, na, nu}
+-- Recent violations and blocks are kept as comma-separated times, oldest first: vt (since the last
+-- block, at most BLOCK_AFTER), bt (for a ban, at most BAN_AFTER), bk (block starts, at most BLOCKS_KEPT).
 -- outcome 0 allowed 1 limited 2 blocked 3 banned; escalation kind 0 none 1 block 2 ban; until -1 = permanent.
 
 local SLIDING = ${SLIDING}
@@ -21,6 +23,7 @@ local BAN_ENABLED = ${BAN_ENABLED}
 local BAN_AFTER = ${BAN_AFTER}
 local BAN_WINDOW = ${BAN_WINDOW}
 local BAN_DURATION = ${BAN_DURATION}
+local BLOCKS_KEPT = ${BLOCKS_KEPT}
 
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -30,7 +33,8 @@ if now < 0 then
 end
 local op = ARGV[2]
 
-local NAMES = {'v', 'vs', 'bv', 'bvs', 'b', 'bs', 'ba', 'bu', 'bl', 'na', 'nu', 'lc', 'cr'}
+local NAMES = {'vt', 'bt', 'bk', 'ba', 'bu', 'bl', 'na', 'nu', 'lc', 'cr'}
+local TIMES = {vt = true, bt = true, bk = true}
 local fields = {}
 for i = 1, #NAMES do fields[i] = NAMES[i] end
 local limits = 0
@@ -39,29 +43,62 @@ if op == 'd' then
   for i = 1, limits do fields[#NAMES + i] = ARGV[3 + (i - 1) * 3 + 1] end
 end
 local stored = redis.call('HMGET', key, unpack(fields))
+local function parseTimes(text)
+  local times = {}
+  if text then
+    for t in string.gmatch(text, '[^,]+') do times[#times + 1] = tonumber(t) end
+  end
+  return times
+end
 local s = {}
-for i = 1, #NAMES do s[NAMES[i]] = tonumber(stored[i]) or 0 end
+for i = 1, #NAMES do
+  if TIMES[NAMES[i]] then s[NAMES[i]] = parseTimes(stored[i]) else s[NAMES[i]] = tonumber(stored[i]) or 0 end
+end
 local dirty = {}
 local function set(name, value)
   s[name] = value
   dirty[#dirty + 1] = name
-  dirty[#dirty + 1] = tostring(value)
+  if type(value) == 'table' then
+    local parts = {}
+    for i = 1, #value do parts[i] = string.format('%d', value[i]) end
+    dirty[#dirty + 1] = table.concat(parts, ',')
+  else
+    dirty[#dirty + 1] = string.format('%d', value)
+  end
+end
+local function addTime(times, keep)
+  local added = {}
+  local from = math.max(1, #times - keep + 2)
+  for i = from, #times do added[#added + 1] = times[i] end
+  added[#added + 1] = now
+  return added
+end
+local function within(times, window)
+  local count = 0
+  for i = #times, 1, -1 do
+    if now - times[i] < window then count = count + 1 else break end
+  end
+  return count
+end
+local function latest(times)
+  if #times == 0 then return nil end
+  return times[#times]
 end
 
 local function banned() return s.nu == -1 or s.nu > now end
 
 local function result(outcome, retry, index, remaining, reset, kind, number, untilMs, violations)
   return {now, outcome, retry, index, remaining, reset, kind, number, untilMs, violations,
-    s.v, s.vs, s.bv, s.bvs, s.b, s.bs, s.ba, s.bu, s.bl, s.na, s.nu}
+    within(s.bk, BAN_WINDOW), within(s.bt, BAN_WINDOW), s.ba, s.bu, s.bl, s.na, s.nu}
 end
 
 local function save()
   if #dirty == 0 then return end
   redis.call('HSET', key, unpack(dirty))
   local at = s.lc + s.cr
-  if s.v > 0 then at = math.max(at, s.vs + VIOLATION_WINDOW) end
-  if s.bv > 0 then at = math.max(at, s.bvs + BAN_WINDOW) end
-  if s.b > 0 then at = math.max(at, s.bs + BAN_WINDOW) end
+  if latest(s.vt) then at = math.max(at, latest(s.vt) + VIOLATION_WINDOW) end
+  if latest(s.bt) then at = math.max(at, latest(s.bt) + BAN_WINDOW) end
+  if latest(s.bk) then at = math.max(at, latest(s.bk) + BAN_WINDOW) end
   at = math.max(at, s.bu)
   if s.nu == -1 then
     redis.call('PERSIST', key)
@@ -72,26 +109,23 @@ local function save()
 end
 
 local function block(length)
-  if s.b == 0 or now - s.bs >= BAN_WINDOW then
-    set('b', 0)
-    set('bs', now)
-  end
-  set('b', s.b + 1)
+  local number = within(s.bk, BAN_WINDOW) + 1
+  set('bk', addTime(s.bk, BLOCKS_KEPT))
   if length < 0 then
-    length = BLOCK_DURATION * (BLOCK_FACTOR ^ (s.b - 1))
+    length = BLOCK_DURATION * (BLOCK_FACTOR ^ (number - 1))
     if length >= BLOCK_MAX then length = BLOCK_MAX else length = math.max(1, math.floor(length)) end
   end
   set('bl', length)
   set('ba', now)
   set('bu', now + length)
-  set('v', 0)
-  return s.b
+  set('vt', {})
+  return number
 end
 
 local function ban(length)
   set('na', now)
   if length < 0 then set('nu', -1) else set('nu', now + length) end
-  set('v', 0)
+  set('vt', {})
 end
 
 if op == 'b' then
@@ -191,7 +225,7 @@ end
 if not rejected then
   for i = 1, limits do
     dirty[#dirty + 1] = ARGV[3 + (i - 1) * 3 + 1]
-    dirty[#dirty + 1] = indexes[i] .. ':' .. previous[i] .. ':' .. (current[i] + 1)
+    dirty[#dirty + 1] = string.format('%d:%d:%d', indexes[i], previous[i], current[i] + 1)
   end
   set('lc', now)
   local keep = longest
@@ -210,30 +244,24 @@ if s.na ~= 0 then
   -- a timed ban has lapsed: the client starts again with a clean history
   set('na', 0)
   set('nu', 0)
-  set('bv', 0)
-  set('b', 0)
+  set('bt', {})
+  set('bk', {})
+  set('vt', {})
 end
-if s.bv == 0 or now - s.bvs >= BAN_WINDOW then
-  set('bv', 0)
-  set('bvs', now)
-end
-set('bv', s.bv + 1)
-if s.v == 0 or now - s.vs >= VIOLATION_WINDOW then
-  set('v', 0)
-  set('vs', now)
-end
-set('v', s.v + 1)
-if BAN_ENABLED == 1 and s.bv >= BAN_AFTER then
+set('bt', addTime(s.bt, BAN_AFTER))
+set('vt', addTime(s.vt, BLOCK_AFTER))
+local violations = within(s.bt, BAN_WINDOW)
+if BAN_ENABLED == 1 and violations >= BAN_AFTER then
   ban(BAN_DURATION)
   save()
   local banRetry = -1
   if s.nu ~= -1 then banRetry = s.nu - now end
-  return result(3, banRetry, -1, 0, 0, 2, 1, s.nu, s.bv)
+  return result(3, banRetry, -1, 0, 0, 2, 1, s.nu, violations)
 end
-if BLOCK_ENABLED == 1 and s.v >= BLOCK_AFTER then
+if BLOCK_ENABLED == 1 and within(s.vt, VIOLATION_WINDOW) >= BLOCK_AFTER then
   local number = block(-1)
   save()
-  return result(2, s.bl, -1, 0, 0, 1, number, s.bu, s.bv)
+  return result(2, s.bl, -1, 0, 0, 1, number, s.bu, violations)
 end
 save()
 return result(1, retry, violated, 0, retry, 0, 0, 0, 0)

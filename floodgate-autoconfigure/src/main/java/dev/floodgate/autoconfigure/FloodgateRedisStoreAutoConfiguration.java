@@ -1,0 +1,40 @@
+package dev.floodgate.autoconfigure;
+
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.redis.RedisViolationStore;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * Auto-configuration of the Redis store, for {@code floodgate.store.type=redis}: through the
+ * application's own {@link RedisConnectionFactory} ({@code spring.data.redis.*}). Without
+ * Spring Data Redis or a connection factory nothing is registered here, and
+ * {@link FloodgateAutoConfiguration} stops the application with a message that says what
+ * to add.
+ */
+@AutoConfiguration(before = FloodgateAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "floodgate.store.type", havingValue = "redis")
+@ConditionalOnClass(RedisConnectionFactory.class)
+public final class FloodgateRedisStoreAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
+			DecisionRules rules) {
+		return new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
+	}
+
+}
