@@ -62,4 +62,37 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 		assertThat(store.trackedClients()).isZero();
 	}
 
+	@Test
+	void aLongerWindowKeepsTheClientAsLongAsItsCountersMatter() throws Exception {
+		InMemoryViolationStore store = (InMemoryViolationStore) pureRateLimiter(Algorithm.SLIDING_WINDOW);
+		RatePolicy minute = policy("default", "20/minute");
+		RatePolicy day = policy("create", "5/minute;50/day");
+		int admitted = 0;
+		for (int i = 0; i < 720; i++) {
+			store.decide("203.0.113.9", minute);
+			if (store.decide("203.0.113.9", day).outcome() == Outcome.ALLOWED) {
+				admitted++;
+			}
+			this.clock.advance(Duration.ofMinutes(2).plusMillis(1));
+			store.cleanUp();
+		}
+		assertThat(admitted).as("requests admitted in one day under 50/day").isBetween(50, 51);
+	}
+
+	@Test
+	void aClientWhoseBlockEndedCountsTowardsTheBoundAgain() throws Exception {
+		this.maxClients = 100;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("default", "100/minute");
+		for (int i = 0; i < 1000; i++) {
+			store.block("10.1." + (i / 250) + "." + (i % 250), Duration.ofMinutes(1));
+		}
+		this.clock.advance(Duration.ofMinutes(2));
+		for (int i = 0; i < 1000; i++) {
+			store.decide("10.1." + (i / 250) + "." + (i % 250), policy);
+		}
+		store.cleanUp();
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(100);
+	}
+
 }
