@@ -60,6 +60,18 @@ public abstract class ViolationStoreContractTests {
 	 */
 	protected abstract ViolationStore createStore(DecisionRules rules, MutableClock clock) throws Exception;
 
+	/**
+	 * Whether the server behind the store returns, for each atomic update, the state right
+	 * after that update even under concurrency (so that every admitted request sees its own
+	 * remaining count). True of Redis and MongoDB; not of the in-process MongoDB wire-protocol
+	 * server, whose {@code findAndModify} can return a document that already includes a
+	 * concurrent update (its updates themselves are atomic).
+	 * @return {@code true} unless the test server is known not to
+	 */
+	protected boolean returnsItsOwnWriteUnderConcurrency() {
+		return true;
+	}
+
 	@AfterEach
 	void closeStores() throws Exception {
 		for (AutoCloseable closeable : this.closeables) {
@@ -473,10 +485,12 @@ public abstract class ViolationStoreContractTests {
 		assertThat(decisions).hasSize(400);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED).hasSize(100);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(300);
-		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED)
-			.extracting(Decision::remaining)
-			.as("every remaining count is seen once")
-			.doesNotHaveDuplicates();
+		if (returnsItsOwnWriteUnderConcurrency()) {
+			assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED)
+				.extracting(Decision::remaining)
+				.as("every remaining count is seen once")
+				.doesNotHaveDuplicates();
+		}
 	}
 
 	@Test

@@ -1,0 +1,451 @@
+package dev.floodgate.store.mongo;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOptions;
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.ClientState;
+import dev.floodgate.core.ClientState.Escalations;
+import dev.floodgate.core.Decision;
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.EscalationPolicy;
+import dev.floodgate.core.Outcome;
+import dev.floodgate.core.RatePolicy;
+import dev.floodgate.core.RecentTimes;
+import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.StoreUnavailableException;
+import dev.floodgate.store.ViolationStore;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link ViolationStore} in MongoDB, shared by every instance that uses the same database.
+ * One document per client in the collection:
+ *
+ * <pre>
+ * { _id: "203.0.113.7",                      the client key
+ *   c:  { "default|60000": { "29496960": 12, "29496959": 40 } },   request counts per window index
+ *   vt: [...], bt: [...], bk: [...],          recent violations (for a block, for a ban), block starts
+ *   ba, bu, bl: block start, end, length;  na, nu: ban start, end (Long.MAX_VALUE = permanent)
+ *   lc, cr: latest counted request, how long counters matter;  ver: escalation version
+ *   exp: Date }                               when the document stops mattering (TTL index)
+ * </pre>
+ *
+ * A request within its limits costs exactly one {@code findOneAndUpdate} (upsert, atomic
+ * {@code $inc}, {@code $max}, {@code $set}, {@code $unset}, {@code $setOnInsert}); its filter
+ * admits only a live document of a client neither blocked nor banned. A request over a limit
+ * takes back its count and records the violation with an update conditional on the
+ * escalation version it read, so concurrent instances never double-count a block or lose a
+ * ban. Only classic update operators are used (no pipeline updates). Expired documents are
+ * removed by the TTL index on {@code exp}, and treated as absent when read before that.
+ * Every operation is bounded by the driver's client-side operation timeout.
+ */
+public final class MongoViolationStore implements ViolationStore {
+
+	private static final int DUPLICATE_KEY = 11000;
+
+	private static final int ATTEMPTS = 16;
+
+	/** The latest date MongoDB's TTL index is given: the year 9999. */
+	private static final long NEVER = 253_402_300_799_000L;
+
+	private final MongoCollection<Document> collection;
+
+	private final DecisionRules rules;
+
+	private final EscalationPolicy escalation;
+
+	private final Clock clock;
+
+	private final boolean sliding;
+
+	private final Map<RatePolicy, String[]> counterPaths = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a store.
+	 * @param database the database
+	 * @param collectionName the collection holding one document per client
+	 * @param rules the rules to decide by
+	 * @param clock the time source
+	 * @param timeout the longest any operation may take
+	 */
+	public MongoViolationStore(MongoDatabase database, String collectionName, DecisionRules rules, Clock clock,
+			Duration timeout) {
+		this.collection = database.getCollection(collectionName).withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		this.rules = rules;
+		this.escalation = rules.escalation();
+		this.clock = clock;
+		this.sliding = rules.algorithm() == Algorithm.SLIDING_WINDOW;
+	}
+
+	/**
+	 * Creates the indexes when missing (idempotent): the TTL index on {@code exp}, and the
+	 * indexes that find blocked and banned clients.
+	 */
+	public void createIndexes() {
+		this.collection.createIndex(Indexes.ascending("exp"),
+				new IndexOptions().name("floodgate_expiry").expireAfter(0L, TimeUnit.SECONDS));
+		this.collection.createIndex(Indexes.ascending("bu"), new IndexOptions().name("floodgate_blocked_until"));
+		this.collection.createIndex(Indexes.ascending("nu"), new IndexOptions().name("floodgate_banned_until"));
+	}
+
+	@Override
+	public Decision decide(String client, @Nullable RatePolicy policy) {
+		if (policy == null) {
+			return decideRestrictionOnly(client);
+		}
+		String[] paths = this.counterPaths.computeIfAbsent(policy, this::counterPaths);
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			long now = this.clock.millis();
+			Document document;
+			try {
+				document = this.collection.findOneAndUpdate(admissible(client, policy, paths, now),
+						count(policy, paths, now),
+						new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+			}
+			catch (MongoCommandException | MongoWriteException ex) {
+				if (!isDuplicateKey(ex)) {
+					throw ex;
+				}
+				// the client's document exists but is expired, the client is blocked or banned,
+				// or a limit's current window is full
+				Decision rejected = decideExisting(client, policy, paths, now);
+				if (rejected != null) {
+					return rejected;
+				}
+				continue;
+			}
+			return decideCounted(client, policy, paths, document, now);
+		}
+		throw new StoreUnavailableException("Too much contention on client " + client);
+	}
+
+	/** The counters of a document, less this request's own count when it is included. */
+	private ClientState counterState(RatePolicy policy, String[] paths, Document document, long now, long own) {
+		ClientState state = new ClientState();
+		Document counters = document.get("c", Document.class);
+		for (int i = 0; i < policy.size(); i++) {
+			long index = now / policy.limit(i).windowMillis();
+			Document windows = (counters != null) ? counters.get(paths[i], Document.class) : null;
+			long current = Math.max(0, count(windows, index) - own);
+			long previous = this.sliding ? count(windows, index - 1) : 0;
+			state.restoreCounter(policy.firstSlot() + i, index, previous, current);
+		}
+		return state;
+	}
+
+	private Decision decideCounted(String client, RatePolicy policy, String[] paths, Document document, long now) {
+		Document counters = document.get("c", Document.class);
+		List<String> stale = new ArrayList<>();
+		for (int i = 0; i < policy.size(); i++) {
+			long index = now / policy.limit(i).windowMillis();
+			Document windows = (counters != null) ? counters.get(paths[i], Document.class) : null;
+			if (windows != null) {
+				for (String key : windows.keySet()) {
+					if (!key.equals(Long.toString(index)) && !key.equals(Long.toString(index - 1))) {
+						stale.add("c." + paths[i] + "." + key);
+					}
+				}
+			}
+		}
+		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, now, 1), policy, now);
+		if (decision.outcome() == Outcome.ALLOWED) {
+			if (!stale.isEmpty()) {
+				// only after an idle gap longer than two windows: drop the counts that no longer matter
+				Document unset = new Document();
+				stale.forEach((path) -> unset.append(path, ""));
+				this.collection.updateOne(Filters.eq("_id", client), new Document("$unset", unset));
+			}
+			return decision;
+		}
+		Document uncount = new Document();
+		for (int i = 0; i < policy.size(); i++) {
+			uncount.append(counterPath(paths[i], now / policy.limit(i).windowMillis()), -1L);
+		}
+		Document current = this.collection.findOneAndUpdate(Filters.eq("_id", client), new Document("$inc", uncount),
+				new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+		return recordViolation(client, current, decision, now);
+	}
+
+	private Decision recordViolation(String client, @Nullable Document document, Decision limited, long now) {
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			if (document == null) {
+				return limited;
+			}
+			ClientState state = escalationState(document);
+			Decision decision = this.rules.reject(state, limited, now);
+			if (!state.consumeEscalationChange() || writeEscalations(client, document, state)) {
+				return decision;
+			}
+			document = this.collection.find(Filters.eq("_id", client)).first();
+		}
+		throw new StoreUnavailableException("Too much contention on client " + client);
+	}
+
+	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long now) {
+		Document document = this.collection.find(Filters.eq("_id", client)).first();
+		if (document == null) {
+			return null;
+		}
+		if (expiresAt(document) <= now) {
+			this.collection.deleteOne(Filters.and(Filters.eq("_id", client), Filters.eq("exp", document.get("exp"))));
+			return null;
+		}
+		ClientState state = escalationState(document);
+		Decision decision = this.rules.decide(state, null, now);
+		if (decision.outcome() != Outcome.ALLOWED) {
+			if (state.consumeEscalationChange()) {
+				// a relative block restarts; a concurrent restart that wins is as good
+				writeEscalations(client, document, state);
+			}
+			return decision;
+		}
+		Decision limits = this.rules.checkLimits(counterState(policy, paths, document, now, 0), policy, now);
+		if (limits.outcome() == Outcome.ALLOWED) {
+			// the window moved on, or a concurrent request gave its count back: count again
+			return null;
+		}
+		return recordViolation(client, document, limits, now);
+	}
+
+	private Decision decideRestrictionOnly(String client) {
+		long now = this.clock.millis();
+		Document document = this.collection.find(Filters.eq("_id", client)).first();
+		if (document == null || expiresAt(document) <= now) {
+			return Decision.UNLIMITED;
+		}
+		ClientState state = escalationState(document);
+		Decision decision = this.rules.decide(state, null, now);
+		if (state.consumeEscalationChange()) {
+			writeEscalations(client, document, state);
+		}
+		return decision;
+	}
+
+	/**
+	 * A live document of a client neither blocked nor banned, whose current windows all have
+	 * room for one more request: the filter alone keeps every window's count within its
+	 * limit, whatever other instances do at the same moment.
+	 */
+	private static Bson admissible(String client, RatePolicy policy, String[] paths, long now) {
+		List<Bson> filters = new ArrayList<>(4 + policy.size());
+		filters.add(Filters.eq("_id", client));
+		filters.add(Filters.gt("exp", new Date(now)));
+		filters.add(Filters.lte("bu", now));
+		filters.add(Filters.lte("nu", now));
+		for (int i = 0; i < policy.size(); i++) {
+			filters.add(Filters.not(Filters.gte(counterPath(paths[i], now / policy.limit(i).windowMillis()),
+					policy.limit(i).count())));
+		}
+		return Filters.and(filters);
+	}
+
+	private Bson count(RatePolicy policy, String[] paths, long now) {
+		Document increment = new Document();
+		Document unset = new Document();
+		for (int i = 0; i < policy.size(); i++) {
+			long index = now / policy.limit(i).windowMillis();
+			increment.append(counterPath(paths[i], index), 1L);
+			unset.append(counterPath(paths[i], index - (this.sliding ? 2 : 1)), "");
+		}
+		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();
+		Document update = new Document("$inc", increment).append("$unset", unset)
+			.append("$set", new Document("lc", now))
+			.append("$max", new Document("cr", retention).append("exp", new Date(now + retention)))
+			.append("$setOnInsert", fields(Escalations.NONE).append("ver", 0L));
+		return update;
+	}
+
+	private boolean writeEscalations(String client, Document document, ClientState state) {
+		long version = number(document, "ver");
+		Document update = new Document("$set", fields(state.escalations()))
+			.append("$inc", new Document("ver", 1L))
+			.append("$max", new Document("exp", new Date(Math.min(NEVER, state.expiresAtMillis(this.escalation)))));
+		return this.collection
+			.updateOne(Filters.and(Filters.eq("_id", client), Filters.eq("ver", version)), update)
+			.getModifiedCount() == 1;
+	}
+
+	private static Document fields(Escalations escalations) {
+		return new Document("vt", list(escalations.violationTimes())).append("bt", list(escalations.banViolationTimes()))
+			.append("bk", list(escalations.blockTimes()))
+			.append("ba", escalations.blockedAtMillis())
+			.append("bu", escalations.blockedUntilMillis())
+			.append("bl", escalations.blockLengthMillis())
+			.append("na", escalations.bannedAtMillis())
+			.append("nu", escalations.bannedUntilMillis());
+	}
+
+	private ClientState escalationState(Document document) {
+		ClientState state = new ClientState();
+		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), times(document, "bk"),
+				number(document, "ba"), number(document, "bu"), number(document, "bl"), number(document, "na"),
+				number(document, "nu")));
+		return state;
+	}
+
+	@Override
+	public Optional<ClientStatus> status(String client) {
+		long now = this.clock.millis();
+		Document document = this.collection.find(Filters.eq("_id", client)).first();
+		if (document == null || expiresAt(document) <= now) {
+			return Optional.empty();
+		}
+		return Optional.of(ClientStatus.of(client, escalationState(document), this.escalation, now));
+	}
+
+	@Override
+	public List<ClientStatus> restrictedClients(int max) {
+		long now = this.clock.millis();
+		List<ClientStatus> restricted = new ArrayList<>();
+		for (Document document : this.collection.find(restricted(now))) {
+			restricted.add(ClientStatus.of(document.getString("_id"), escalationState(document), this.escalation, now));
+		}
+		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
+		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+	}
+
+	@Override
+	public long restrictedCount() {
+		return this.collection.countDocuments(restricted(this.clock.millis()));
+	}
+
+	private static Bson restricted(long now) {
+		return Filters.or(Filters.gt("bu", now), Filters.gt("nu", now));
+	}
+
+	@Override
+	public boolean forget(String client) {
+		return this.collection.deleteOne(Filters.eq("_id", client)).getDeletedCount() > 0;
+	}
+
+	@Override
+	public ClientStatus block(String client, Duration duration) {
+		return change(client, (state, now) -> this.rules.block(state, duration.toMillis(), now));
+	}
+
+	@Override
+	public ClientStatus ban(String client, @Nullable Duration duration) {
+		return change(client, (state, now) -> this.rules.ban(state, (duration != null) ? duration.toMillis() : -1, now));
+	}
+
+	private ClientStatus change(String client, StateChange change) {
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			long now = this.clock.millis();
+			this.collection.updateOne(Filters.eq("_id", client),
+					new Document("$setOnInsert", fields(Escalations.NONE).append("ver", 0L).append("exp", new Date(now))),
+					new UpdateOptions().upsert(true));
+			Document document = this.collection.find(Filters.eq("_id", client)).first();
+			if (document == null) {
+				continue;
+			}
+			ClientState state = (expiresAt(document) <= now) ? new ClientState() : escalationState(document);
+			change.apply(state, now);
+			if (writeEscalations(client, document, state)) {
+				return ClientStatus.of(client, state, this.escalation, now);
+			}
+		}
+		throw new StoreUnavailableException("Too much contention on client " + client);
+	}
+
+	private String[] counterPaths(RatePolicy policy) {
+		String[] paths = new String[policy.size()];
+		for (int i = 0; i < paths.length; i++) {
+			paths[i] = fieldName(policy.name() + "|" + policy.limit(i).windowMillis());
+		}
+		return paths;
+	}
+
+	private static String counterPath(String path, long index) {
+		return "c." + path + "." + index;
+	}
+
+	/** A field name without the characters MongoDB gives a meaning ('.', a leading '$'). */
+	static String fieldName(String name) {
+		StringBuilder field = new StringBuilder(name.length());
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			switch (c) {
+				case '%' -> field.append("%25");
+				case '.' -> field.append("%2E");
+				case '$' -> field.append("%24");
+				case '\0' -> field.append("%00");
+				default -> field.append(c);
+			}
+		}
+		return field.toString();
+	}
+
+	private static long count(@Nullable Document windows, long index) {
+		if (windows == null) {
+			return 0;
+		}
+		Object value = windows.get(Long.toString(index));
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+	private static long expiresAt(Document document) {
+		Date expiry = document.getDate("exp");
+		return (expiry != null) ? expiry.getTime() : Long.MAX_VALUE;
+	}
+
+	private static long number(Document document, String field) {
+		Object value = document.get(field);
+		return (value instanceof Number number) ? number.longValue() : 0;
+	}
+
+	private static long[] times(Document document, String field) {
+		Object value = document.get(field);
+		if (!(value instanceof List<?> list) || list.isEmpty()) {
+			return RecentTimes.NONE;
+		}
+		long[] times = new long[list.size()];
+		for (int i = 0; i < times.length; i++) {
+			times[i] = ((Number) list.get(i)).longValue();
+		}
+		return times;
+	}
+
+	private static List<Long> list(long[] times) {
+		List<Long> list = new ArrayList<>(times.length);
+		for (long time : times) {
+			list.add(time);
+		}
+		return list;
+	}
+
+	private static boolean isDuplicateKey(RuntimeException ex) {
+		if (ex instanceof MongoWriteException write) {
+			return write.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+		}
+		return ex instanceof MongoCommandException command && command.getErrorCode() == DUPLICATE_KEY;
+	}
+
+	@FunctionalInterface
+	private interface StateChange {
+
+		void apply(ClientState state, long now);
+
+	}
+
+}

@@ -1,0 +1,141 @@
+package dev.floodgate.store.mongo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.Decision;
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.Outcome;
+import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.ViolationStoreContractTests;
+import dev.floodgate.testsupport.MongoTestServer;
+import dev.floodgate.testsupport.MutableClock;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The MongoDB store keeps the {@link ViolationStore} contract on the MongoDB wire-protocol
+ * server in process, or on a real MongoDB when {@code FLOODGATE_TEST_MONGODB_URI} is set.
+ */
+class MongoViolationStoreTests extends ViolationStoreContractTests {
+
+	private static final List<String> commands = new CopyOnWriteArrayList<>();
+
+	private static MongoTestServer server;
+
+	private static MongoClient client;
+
+	private static MongoDatabase database;
+
+	@BeforeAll
+	static void startServer() {
+		server = MongoTestServer.start();
+		CommandListener listener = new CommandListener() {
+			@Override
+			public void commandStarted(CommandStartedEvent event) {
+				commands.add(event.getCommandName());
+			}
+		};
+		client = MongoClients.create(MongoClientSettings.builder()
+			.applyConnectionString(new ConnectionString(server.uri()))
+			.addCommandListener(listener)
+			.build());
+		database = client.getDatabase("floodgate_test_" + UUID.randomUUID().toString().replace("-", ""));
+	}
+
+	@AfterAll
+	static void stopServer() {
+		database.drop();
+		client.close();
+		server.close();
+	}
+
+	@Override
+	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
+		MongoViolationStore store = new MongoViolationStore(database, "clients_" + UUID.randomUUID().toString().replace("-", ""),
+				rules, clock, Duration.ofSeconds(5));
+		store.createIndexes();
+		return store;
+	}
+
+	@Override
+	protected boolean returnsItsOwnWriteUnderConcurrency() {
+		// mongo-java-server: 400 concurrent {$inc: 1} findAndModify calls on one document returned
+		// 15 duplicate values (the total was exact); a real MongoDB returns each update's own result
+		return server.isExternal();
+	}
+
+	@Test
+	void anAdmittedRequestCostsExactlyOneFindAndModify() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("default", "1000/minute;5000/hour");
+		store.decide(newClient(), policy);
+		commands.clear();
+		for (int i = 0; i < 100; i++) {
+			Decision decision = store.decide("203.0.113." + (i % 20), policy);
+			assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+		assertThat(commands).hasSize(100).containsOnly("findAndModify");
+	}
+
+	@Test
+	void createsItsIndexesIdempotently() throws Exception {
+		String name = "clients_" + UUID.randomUUID().toString().replace("-", "");
+		MongoViolationStore store = new MongoViolationStore(database, name,
+				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), this.clock, Duration.ofSeconds(5));
+		store.createIndexes();
+		store.createIndexes();
+		List<Document> indexes = database.getCollection(name).listIndexes().into(new java.util.ArrayList<>());
+		assertThat(indexes).extracting((index) -> index.getString("name"))
+			.contains("floodgate_expiry", "floodgate_blocked_until", "floodgate_banned_until");
+		Document expiry = indexes.stream().filter((index) -> "floodgate_expiry".equals(index.getString("name")))
+			.findFirst().orElseThrow();
+		assertThat(((Number) expiry.get("expireAfterSeconds")).longValue()).isZero();
+	}
+
+	@Test
+	void anExpiredDocumentIsTreatedAsAbsentBeforeTheTtlMonitorRemovesIt() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
+		this.clock.advance(Duration.ofDays(2));
+		assertThat(store.status(client)).isEmpty();
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(store.status(client).orElseThrow().violations()).isZero();
+	}
+
+	@Test
+	void windowCountersDoNotGrowWithoutBound() throws Exception {
+		String name = "clients_" + UUID.randomUUID().toString().replace("-", "");
+		MongoViolationStore store = new MongoViolationStore(database, name,
+				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), this.clock, Duration.ofSeconds(5));
+		RatePolicy policy = policy("default", "100/minute");
+		store.ban("203.0.113.50", Duration.ofDays(365));
+		store.forget("203.0.113.50");
+		for (int i = 0; i < 50; i++) {
+			store.decide("203.0.113.51", policy);
+			this.clock.advance(Duration.ofMinutes(i % 3 + 1));
+		}
+		Document document = database.getCollection(name).find(new Document("_id", "203.0.113.51")).first();
+		Document windows = document.get("c", Document.class).get("default|60000", Document.class);
+		assertThat(windows.size()).isLessThanOrEqualTo(2);
+	}
+
+}
