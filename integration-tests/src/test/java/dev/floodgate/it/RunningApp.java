@@ -39,7 +39,8 @@ final class RunningApp implements AutoCloseable {
 	static RunningApp start(Class<?> application, String... properties) {
 		MutableClock clock = new MutableClock(START);
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-				"management.endpoints.web.exposure.include=health,metrics"));
+				"management.endpoints.web.exposure.include=health,metrics", "management.health.redis.enabled=false",
+				"management.health.mongo.enabled=false"));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.properties(all.toArray(new String[0]))

@@ -81,6 +81,8 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private final Map<RatePolicy, String[]> counterPaths = new ConcurrentHashMap<>();
 
+	private volatile boolean indexesCreated;
+
 	/**
 	 * Creates a store.
 	 * @param database the database
@@ -107,10 +109,15 @@ public final class MongoViolationStore implements ViolationStore {
 				new IndexOptions().name("floodgate_expiry").expireAfter(0L, TimeUnit.SECONDS));
 		this.collection.createIndex(Indexes.ascending("bu"), new IndexOptions().name("floodgate_blocked_until"));
 		this.collection.createIndex(Indexes.ascending("nu"), new IndexOptions().name("floodgate_banned_until"));
+		this.indexesCreated = true;
 	}
 
 	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
+		if (!this.indexesCreated) {
+			// the database was down when the application started
+			createIndexes();
+		}
 		if (policy == null) {
 			return decideRestrictionOnly(client);
 		}

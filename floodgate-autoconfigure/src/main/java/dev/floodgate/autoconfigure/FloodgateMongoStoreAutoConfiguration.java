@@ -1,0 +1,56 @@
+package dev.floodgate.autoconfigure;
+
+import java.time.Clock;
+
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.mongo.MongoViolationStore;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.mongodb.core.MongoTemplate;
+
+/**
+ * Auto-configuration of the MongoDB store, for {@code floodgate.store.type=mongo}: through
+ * the application's own {@link MongoTemplate} ({@code spring.mongodb.uri}). Its indexes are
+ * created at start-up when missing. Without Spring Data MongoDB or a template nothing is
+ * registered here, and {@link FloodgateAutoConfiguration} stops the application with a
+ * message that says what to add.
+ */
+@AutoConfiguration(before = FloodgateAutoConfiguration.class,
+		afterName = { "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
+				"org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration" })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "floodgate.store.type", havingValue = "mongo")
+@ConditionalOnClass({ MongoTemplate.class, com.mongodb.client.MongoDatabase.class })
+public final class FloodgateMongoStoreAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnBean(MongoTemplate.class)
+	MongoViolationStore floodgateViolationStore(MongoTemplate mongoTemplate, FloodgateSettings settings,
+			DecisionRules rules, @Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
+		MongoViolationStore store = new MongoViolationStore(mongoTemplate.getDb(), settings.mongoCollection(), rules,
+				clock, settings.storeTimeout());
+		try {
+			store.createIndexes();
+		}
+		catch (RuntimeException ex) {
+			// the store may be down at start-up: the application still starts, requests follow
+			// floodgate.store.on-failure until it answers, and the store creates its indexes then
+			org.apache.commons.logging.LogFactory.getLog(FloodgateMongoStoreAutoConfiguration.class)
+				.warn("Floodgate could not create the indexes of collection '" + settings.mongoCollection() + "': "
+						+ ex.getMessage());
+		}
+		return store;
+	}
+
+}

@@ -1,0 +1,148 @@
+package dev.floodgate.it;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.floodgate.it.app.TestApplication;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two instances of an application on one shared store: what one decides, the other sees.
+ * Each store's test says how to point an application at its server and how to stop it.
+ */
+abstract class FleetTests {
+
+	/** The properties that point an application at the store. */
+	protected abstract List<String> storeProperties();
+
+	/** Stops the store's server as an outage would. */
+	protected abstract void killStore();
+
+	/** Starts the store's server again. */
+	protected abstract void restartStore();
+
+	private RunningApp start(String... properties) {
+		List<String> all = new ArrayList<>(storeProperties());
+		all.addAll(List.of(properties));
+		return RunningApp.start(TestApplication.class, all.toArray(new String[0]));
+	}
+
+	@Test
+	void instancesShareLimitsAndBans() {
+		String[] settings = { "floodgate.limit=3/minute", "floodgate.block.enabled=false",
+				"floodgate.ban.after-violations=2", "floodgate.behind-proxy=true" };
+		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
+			String[] client = { "X-Forwarded-For", "198.51.100." + (int) (Math.random() * 200 + 1) };
+			assertThat(one.statuses("/open", 2, client)).containsExactly(200, 200);
+			HttpResponse<String> third = two.get("/other", client);
+			assertThat(third.statusCode()).isEqualTo(200);
+			assertThat(third.headers().firstValue("RateLimit")).get().asString().startsWith("\"default\";r=0;t=");
+			assertThat(two.get("/open", client).statusCode()).isEqualTo(429);
+			assertThat(one.get("/open", client).statusCode()).as("the second violation bans").isEqualTo(403);
+			assertThat(two.get("/strict", client).statusCode()).isEqualTo(403);
+			// a ban outlives a restart
+			one.close();
+			try (RunningApp restarted = start(settings)) {
+				assertThat(restarted.get("/open", client).statusCode()).isEqualTo(403);
+			}
+		}
+	}
+
+	@Test
+	void instancesAdmitExactlyTheLimitUnderConcurrentRequests() throws Exception {
+		String[] settings = { "floodgate.limit=40/hour", "floodgate.behind-proxy=true" };
+		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
+			String[] client = { "X-Forwarded-For", "198.51.100." + (int) (Math.random() * 200 + 1) };
+			ExecutorService executor = Executors.newFixedThreadPool(16);
+			try {
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<Integer>> statuses = new ArrayList<>();
+				for (int i = 0; i < 80; i++) {
+					RunningApp app = (i % 2 == 0) ? one : two;
+					statuses.add(executor.submit(() -> {
+						start.await();
+						return app.get("/open", client).statusCode();
+					}));
+				}
+				start.countDown();
+				List<Integer> results = new ArrayList<>();
+				for (Future<Integer> status : statuses) {
+					results.add(status.get(60, TimeUnit.SECONDS));
+				}
+				assertThat(results).filteredOn((status) -> status == 200).hasSize(40);
+				assertThat(results).filteredOn((status) -> status == 429).hasSize(40);
+			}
+			finally {
+				executor.shutdownNow();
+			}
+		}
+	}
+
+	@Test
+	void anOutageIsAnsweredByTheFailurePolicyWithinTheTimeoutThenServedNormally() {
+		String[] allow = { "floodgate.limit=100/minute", "floodgate.store.timeout=300ms" };
+		try (RunningApp allowing = start(allow);
+				RunningApp denying = start("floodgate.limit=100/minute", "floodgate.store.timeout=300ms",
+						"floodgate.store.on-failure=deny")) {
+			assertThat(allowing.get("/open").headers().firstValue("RateLimit")).isPresent();
+			assertThat(denying.get("/open").statusCode()).isEqualTo(200);
+			killStore();
+			try {
+				long started = System.nanoTime();
+				HttpResponse<String> allowed = allowing.get("/open");
+				long allowedMillis = (System.nanoTime() - started) / 1_000_000;
+				assertThat(allowed.statusCode()).isEqualTo(200);
+				assertThat(allowed.headers().firstValue("RateLimit")).as("nobody decided").isEmpty();
+				assertThat(allowedMillis).as("answered within the store timeout and a little").isLessThan(300 + 1_500);
+				started = System.nanoTime();
+				HttpResponse<String> denied = denying.get("/open");
+				long deniedMillis = (System.nanoTime() - started) / 1_000_000;
+				assertThat(denied.statusCode()).isEqualTo(503);
+				assertThat(denied.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(denied.body()).contains("urn:floodgate:problem:unavailable");
+				assertThat(deniedMillis).isLessThan(300 + 1_500);
+				// while the circuit is open the store is not called: answers come at once
+				for (int i = 0; i < 20; i++) {
+					assertThat(allowing.get("/open").statusCode()).isEqualTo(200);
+					assertThat(denying.get("/open").statusCode()).isEqualTo(503);
+				}
+			}
+			finally {
+				restartStore();
+			}
+			assertThat(servedByTheStoreAgain(allowing)).isTrue();
+			assertThat(servedByTheStoreAgain(denying)).isTrue();
+		}
+	}
+
+	private static boolean servedByTheStoreAgain(RunningApp app) {
+		for (int attempt = 0; attempt < 100; attempt++) {
+			app.clock.advance(Duration.ofSeconds(31));
+			HttpResponse<String> response = app.get("/open");
+			if (response.statusCode() == 200 && response.headers().firstValue("RateLimit").isPresent()) {
+				return true;
+			}
+			pause();
+		}
+		return false;
+	}
+
+	private static void pause() {
+		try {
+			Thread.sleep(200);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.floodgate.it;
+
+import java.util.List;
+import java.util.UUID;
+
+import dev.floodgate.testsupport.MongoTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Two instances on one MongoDB: the in-process wire-protocol server, or a real MongoDB named
+ * by {@code FLOODGATE_TEST_MONGODB_URI} (then the outage test, which needs to stop the
+ * server, is skipped).
+ */
+class MongoFleetTests extends FleetTests {
+
+	private static MongoTestServer mongo;
+
+	private static final String DATABASE = "floodgate_it_" + UUID.randomUUID().toString().replace("-", "");
+
+	@BeforeAll
+	static void startMongo() {
+		mongo = MongoTestServer.start();
+	}
+
+	@AfterAll
+	static void stopMongo() {
+		mongo.close();
+	}
+
+	@Override
+	protected List<String> storeProperties() {
+		return List.of("floodgate.store.type=mongo", "spring.mongodb.uri=" + mongo.uri(),
+				"spring.mongodb.database=" + DATABASE);
+	}
+
+	@Override
+	protected void killStore() {
+		Assumptions.assumeFalse(mongo.isExternal(), "a real MongoDB cannot be stopped by the test");
+		mongo.kill();
+	}
+
+	@Override
+	protected void restartStore() {
+		mongo.restart();
+	}
+
+}

@@ -1,0 +1,62 @@
+package dev.floodgate.it;
+
+import java.util.List;
+
+import dev.floodgate.testsupport.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two instances on one real {@code redis-server}.
+ */
+class RedisFleetTests extends FleetTests {
+
+	private static RedisServer redis;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@Override
+	protected List<String> storeProperties() {
+		return List.of("floodgate.store.type=redis", "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + redis.port(), "spring.data.redis.connect-timeout=500ms");
+	}
+
+	@Override
+	protected void killStore() {
+		redis.kill();
+	}
+
+	@Override
+	protected void restartStore() {
+		redis.restart();
+	}
+
+	@Test
+	void eachRequestIsOneEvalsha() {
+		List<String> properties = new java.util.ArrayList<>(storeProperties());
+		properties.add("floodgate.limit=1000/minute");
+		try (RunningApp app = RunningApp.start(dev.floodgate.it.app.TestApplication.class,
+				properties.toArray(new String[0]))) {
+			app.get("/open");
+			long before = redis.calls("evalsha");
+			long eval = redis.calls("eval");
+			for (int i = 0; i < 50; i++) {
+				assertThat(app.get((i % 2 == 0) ? "/open" : "/other").statusCode()).isEqualTo(200);
+			}
+			assertThat(redis.calls("evalsha") - before).isEqualTo(50);
+			assertThat(redis.calls("eval")).isEqualTo(eval);
+		}
+	}
+
+}
