@@ -16,12 +16,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.resource.ResourceHttpRequestHandler;
 
 /**
  * Which {@link RatePolicy} applies to which handler: the {@link RateLimited} annotation of
- * the method, else of its class, else the default limit. Static resources fall under no
- * limit (only blocks and bans apply to them). Resolved for every handler method
+ * the method, else of its class, else the default limit, which also covers static
+ * resources and unmapped paths (exempt assets with a {@link RateLimitExemption} if pages load
+ * many). Resolved for every handler method
  * at start-up (so an invalid annotation stops the application), then looked up per request
  * without reflection.
  */
@@ -84,8 +84,8 @@ public final class HandlerPolicies {
 			}
 			return resolved.policy;
 		}
-		// static resources are not limited (a page may load dozens), only blocks and bans apply
-		return (handler instanceof ResourceHttpRequestHandler) ? null : this.defaultPolicy;
+		// static resources, unmapped paths (scanners' 404s) and functional endpoints
+		return this.defaultPolicy;
 	}
 
 	private Resolved resolve(Class<?> beanType, Method method) {

@@ -40,7 +40,7 @@ final class RunningApp implements AutoCloseable {
 		MutableClock clock = new MutableClock(START);
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
 				"management.endpoints.web.exposure.include=health,metrics", "management.health.redis.enabled=false",
-				"management.health.mongo.enabled=false"));
+				"management.health.mongodb.enabled=false"));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.properties(all.toArray(new String[0]))

@@ -27,12 +27,29 @@ class StartupFailureTests {
 			floodgate.proxy.trusted-proxies=10.0.0.0/33    | floodgate.proxy.trusted-proxies[0] | 10.0.0.0/33
 			floodgate.allow-list=not-an-address            | floodgate.allow-list[0]      | not-an-address
 			floodgate.block.duration=-5m                   | floodgate.block.duration     | -5m
-			floodgate.store.type=redis                     | floodgate.store.type         | redis
 			""")
 	void aBadPropertyStopsTheApplication(String property, String name, String value, CapturedOutput output) {
 		assertThatException().isThrownBy(() -> RunningApp.start(TestApplication.class, property).close());
 		assertThat(output).contains("Floodgate cannot start: " + name + " has the invalid value '" + value + "'");
 		assertThat(output).contains("APPLICATION FAILED TO START");
+	}
+
+	@Test
+	void theRedisStoreWithoutAConnectionFactoryStopsTheApplication(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> RunningApp.start(TestApplication.class, "floodgate.store.type=redis",
+				"spring.autoconfigure.exclude=org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+			.close());
+		assertThat(output).contains("Floodgate cannot start: floodgate.store.type has the invalid value 'redis'")
+			.contains("spring-boot-starter-data-redis");
+	}
+
+	@Test
+	void theMongoStoreWithoutATemplateStopsTheApplication(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> RunningApp.start(TestApplication.class, "floodgate.store.type=mongo",
+				"spring.autoconfigure.exclude=org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration")
+			.close());
+		assertThat(output).contains("Floodgate cannot start: floodgate.store.type has the invalid value 'mongo'")
+			.contains("spring-boot-starter-data-mongodb");
 	}
 
 	@Test
