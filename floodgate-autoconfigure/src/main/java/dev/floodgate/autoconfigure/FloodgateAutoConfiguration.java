@@ -6,7 +6,9 @@ import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.event.EventPublishingObserver;
 import dev.floodgate.store.ResilientViolationStore;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
@@ -30,6 +32,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -148,11 +151,18 @@ public final class FloodgateAutoConfiguration {
 	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
 			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
 			StoreCircuitBreaker circuitBreaker, RejectionHandler rejectionHandler, RateLimitHeaders headers,
-			ObjectProvider<RateLimitExemption> exemptions) {
-		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker);
+			ObjectProvider<RateLimitExemption> exemptions, ObjectProvider<FloodgateObserver> observers) {
+		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
+		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker, observer);
 		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded, rejectionHandler, headers,
 				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
-				settings.onFailure() == OnFailure.DENY);
+				settings.onFailure() == OnFailure.DENY, observer);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	EventPublishingObserver floodgateEventPublishingObserver(ApplicationEventPublisher publisher) {
+		return new EventPublishingObserver(publisher);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.floodgate.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,8 @@ public class FloodgateProperties {
 	private final Store store = new Store();
 
 	private final Response response = new Response();
+
+	private final Alerts alerts = new Alerts();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -154,6 +157,58 @@ public class FloodgateProperties {
 
 	public Response getResponse() {
 		return this.response;
+	}
+
+	public Alerts getAlerts() {
+		return this.alerts;
+	}
+
+	/**
+	 * Webhook alerts for blocks and bans.
+	 */
+	public static final class Alerts {
+
+		/**
+		 * URLs that receive a JSON POST for every block and ban (at most one per client per
+		 * min-interval), sent off the request thread.
+		 */
+		private List<URI> webhookUrls = new ArrayList<>();
+
+		/**
+		 * Shortest interval between two alerts about the same client.
+		 */
+		private Duration minInterval = Duration.ofMinutes(1);
+
+		/**
+		 * Longest a webhook may take to accept an alert (connect and read); a slower or failing
+		 * webhook's alert is logged once and dropped.
+		 */
+		private Duration timeout = Duration.ofSeconds(2);
+
+		public List<URI> getWebhookUrls() {
+			return this.webhookUrls;
+		}
+
+		public void setWebhookUrls(List<URI> webhookUrls) {
+			this.webhookUrls = webhookUrls;
+		}
+
+		public Duration getMinInterval() {
+			return this.minInterval;
+		}
+
+		public void setMinInterval(Duration minInterval) {
+			this.minInterval = minInterval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.floodgate.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,12 +47,16 @@ import org.jspecify.annotations.Nullable;
  * @param responseMessage the detail text of rejections, or {@code null} for the built-in
  * texts
  * @param headers which rate limit headers are sent
+ * @param webhookUrls the URLs alerted of every block and ban
+ * @param alertMinInterval the shortest interval between two alerts about one client
+ * @param alertTimeout the longest a webhook may take
  */
 public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm algorithm, boolean behindProxy,
 		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
 		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
 		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, String redisKeyPrefix,
-		String mongoCollection, @Nullable String responseMessage, Headers headers) {
+		String mongoCollection, @Nullable String responseMessage, Headers headers, List<URI> webhookUrls,
+		Duration alertMinInterval, Duration alertTimeout) {
 
 	/**
 	 * Validates the properties.
@@ -84,11 +89,24 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 		notBlank("floodgate.store.redis.key-prefix", store.getRedis().getKeyPrefix());
 		notBlank("floodgate.store.mongo.collection", store.getMongo().getCollection());
 		String message = properties.getResponse().getMessage();
+		FloodgateProperties.Alerts alerts = properties.getAlerts();
+		List<URI> webhookUrls = List.copyOf(alerts.getWebhookUrls());
+		for (int i = 0; i < webhookUrls.size(); i++) {
+			URI url = webhookUrls.get(i);
+			String scheme = (url.getScheme() != null) ? url.getScheme().toLowerCase(java.util.Locale.ROOT) : "";
+			if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+				throw new InvalidFloodgateSettingException("floodgate.alerts.webhook-urls[" + i + "]", url,
+						"must be an absolute http or https URL");
+			}
+		}
+		positive("floodgate.alerts.min-interval", alerts.getMinInterval());
+		positive("floodgate.alerts.timeout", alerts.getTimeout());
 		return new FloodgateSettings(defaultLimits, properties.getAlgorithm(), properties.isBehindProxy(),
 				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
 				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
 				store.getMemory().getMaxClients(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
-				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders());
+				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders(),
+				webhookUrls, alerts.getMinInterval(), alerts.getTimeout());
 	}
 
 	private static IpRanges ranges(String property, List<String> texts) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.floodgate.core.Decision;
+import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.RatePolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,14 +26,28 @@ public final class ResilientViolationStore implements ViolationStore {
 
 	private final StoreCircuitBreaker circuitBreaker;
 
+	private final FloodgateObserver observer;
+
 	/**
 	 * Guards a store.
 	 * @param delegate the store
 	 * @param circuitBreaker the circuit breaker
 	 */
 	public ResilientViolationStore(ViolationStore delegate, StoreCircuitBreaker circuitBreaker) {
+		this(delegate, circuitBreaker, FloodgateObserver.NONE);
+	}
+
+	/**
+	 * Guards a store and reports how long each decision took.
+	 * @param delegate the store
+	 * @param circuitBreaker the circuit breaker
+	 * @param observer told of every call to the store
+	 */
+	public ResilientViolationStore(ViolationStore delegate, StoreCircuitBreaker circuitBreaker,
+			FloodgateObserver observer) {
 		this.delegate = delegate;
 		this.circuitBreaker = circuitBreaker;
+		this.observer = observer;
 	}
 
 	/**
@@ -57,12 +72,15 @@ public final class ResilientViolationStore implements ViolationStore {
 			throw new StoreUnavailableException("The store's circuit is open");
 		}
 		Decision decision;
+		long started = System.nanoTime();
 		try {
 			decision = this.delegate.decide(client, policy);
 		}
 		catch (RuntimeException ex) {
+			this.observer.storeCalled(System.nanoTime() - started, true);
 			throw failed(ex);
 		}
+		this.observer.storeCalled(System.nanoTime() - started, false);
 		succeeded();
 		return decision;
 	}

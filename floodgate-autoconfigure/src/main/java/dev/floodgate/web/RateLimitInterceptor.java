@@ -4,8 +4,10 @@ import java.util.List;
 
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.Escalation;
+import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.core.RequestOutcome;
 import dev.floodgate.core.net.IpRanges;
 import dev.floodgate.store.ViolationStore;
 import jakarta.servlet.DispatcherType;
@@ -52,6 +54,8 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final boolean denyOnStoreFailure;
 
+	private final FloodgateObserver observer;
+
 	/**
 	 * Creates the interceptor.
 	 * @param clientAddressResolver decides who the client is
@@ -65,10 +69,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * @param exemptions exemption predicates
 	 * @param dryRun whether to reject nothing
 	 * @param denyOnStoreFailure whether to answer 503 while the store fails
+	 * @param observer told of every request's outcome and every block and ban
 	 */
 	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
 			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
-			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure) {
+			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
+			FloodgateObserver observer) {
 		this.clientAddressResolver = clientAddressResolver;
 		this.handlerPolicies = handlerPolicies;
 		this.store = store;
@@ -79,6 +85,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		this.exemptions = exemptions.toArray(new RateLimitExemption[0]);
 		this.dryRun = dryRun;
 		this.denyOnStoreFailure = denyOnStoreFailure;
+		this.observer = observer;
 	}
 
 	@Override
@@ -92,30 +99,30 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
+			this.observer.requestDecided(RequestOutcome.DENIED, null);
 			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
 		}
-		if (!this.allowList.isEmpty() && this.allowList.contains(client.address())) {
+		if (isExempt(request, client)) {
+			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
 			return true;
-		}
-		for (RateLimitExemption exemption : this.exemptions) {
-			if (exemption.isExempt(request)) {
-				return true;
-			}
 		}
 		RatePolicy policy = this.handlerPolicies.policyFor(handler);
 		Decision decision = decide(client, policy);
 		if (decision == null) {
+			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);
 			return !this.denyOnStoreFailure || reject(request, response,
 					new Rejection(Rejection.Reason.STORE_UNAVAILABLE, 5_000, client.key(), policyName(policy)));
 		}
 		if (policy != null) {
 			this.headers.write(response, policy, decision);
 		}
+		Outcome outcome = decision.outcome();
+		this.observer.requestDecided(RequestOutcome.of(outcome), policy);
 		Escalation escalation = decision.escalation();
 		if (escalation != null) {
 			logEscalation(client, policy, escalation);
+			this.observer.escalated(client.key(), escalation, policy, this.dryRun);
 		}
-		Outcome outcome = decision.outcome();
 		if (!outcome.rejected()) {
 			return true;
 		}
@@ -126,6 +133,18 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		};
 		return reject(request, response,
 				new Rejection(reason, decision.retryAfterMillis(), client.key(), policyName(policy)));
+	}
+
+	private boolean isExempt(HttpServletRequest request, ClientAddress client) {
+		if (!this.allowList.isEmpty() && this.allowList.contains(client.address())) {
+			return true;
+		}
+		for (RateLimitExemption exemption : this.exemptions) {
+			if (exemption.isExempt(request)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private @Nullable Decision decide(ClientAddress client, @Nullable RatePolicy policy) {

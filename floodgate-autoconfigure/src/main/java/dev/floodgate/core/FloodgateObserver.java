@@ -1,0 +1,84 @@
+package dev.floodgate.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Observes what Floodgate does: every request's outcome, every block and ban when it starts,
+ * and every store call. Metrics, events and alerts are observers; declare a bean of this
+ * type to add your own. Called on the request thread: return quickly and never throw.
+ */
+public interface FloodgateObserver {
+
+	/**
+	 * A request was decided.
+	 * @param outcome what became of it
+	 * @param policy the policy that applied, or {@code null} when none did
+	 */
+	default void requestDecided(RequestOutcome outcome, @Nullable RatePolicy policy) {
+	}
+
+	/**
+	 * A block or ban started: called once, on the instance whose request started it.
+	 * @param client the client key
+	 * @param escalation the block or ban
+	 * @param policy the policy whose violation started it, or {@code null}
+	 * @param dryRun whether Floodgate runs in dry-run mode (the block or ban is recorded but
+	 * not enforced)
+	 */
+	default void escalated(String client, Escalation escalation, @Nullable RatePolicy policy, boolean dryRun) {
+	}
+
+	/**
+	 * A call to the store finished.
+	 * @param nanos how long it took
+	 * @param failed whether it failed (or timed out)
+	 */
+	default void storeCalled(long nanos, boolean failed) {
+	}
+
+	/**
+	 * An observer that observes nothing.
+	 */
+	FloodgateObserver NONE = new FloodgateObserver() {
+	};
+
+	/**
+	 * One observer that calls several, isolating each from the others' failures.
+	 * @param observers the observers
+	 * @return the composite
+	 */
+	static FloodgateObserver of(java.util.List<FloodgateObserver> observers) {
+		if (observers.isEmpty()) {
+			return NONE;
+		}
+		if (observers.size() == 1) {
+			return observers.get(0);
+		}
+		FloodgateObserver[] all = observers.toArray(new FloodgateObserver[0]);
+		return new FloodgateObserver() {
+
+			@Override
+			public void requestDecided(RequestOutcome outcome, @Nullable RatePolicy policy) {
+				for (FloodgateObserver observer : all) {
+					observer.requestDecided(outcome, policy);
+				}
+			}
+
+			@Override
+			public void escalated(String client, Escalation escalation, @Nullable RatePolicy policy, boolean dryRun) {
+				for (FloodgateObserver observer : all) {
+					observer.escalated(client, escalation, policy, dryRun);
+				}
+			}
+
+			@Override
+			public void storeCalled(long nanos, boolean failed) {
+				for (FloodgateObserver observer : all) {
+					observer.storeCalled(nanos, failed);
+				}
+			}
+
+		};
+	}
+
+}
