@@ -67,6 +67,11 @@ public final class ResilientViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public String type() {
+		return this.delegate.type();
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		if (!this.circuitBreaker.tryAcquire()) {
 			throw new StoreUnavailableException("The store's circuit is open");

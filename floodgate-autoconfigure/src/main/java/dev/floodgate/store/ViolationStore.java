@@ -23,6 +23,15 @@ import org.jspecify.annotations.Nullable;
 public interface ViolationStore {
 
 	/**
+	 * A short name of the kind of store, for metrics tags, health and the actuator endpoint.
+	 * @return {@code memory}, {@code redis}, {@code mongo}, or {@code custom} unless a store
+	 * says otherwise
+	 */
+	default String type() {
+		return "custom";
+	}
+
+	/**
 	 * Decides one request of one client.
 	 * @param client the client key
 	 * @param policy the handler's policy, or {@code null} when no limit applies to the

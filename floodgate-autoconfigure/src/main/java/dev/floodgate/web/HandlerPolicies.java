@@ -3,6 +3,8 @@ package dev.floodgate.web;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.floodgate.RateLimited;
@@ -42,6 +44,8 @@ public final class HandlerPolicies {
 	};
 
 	private final Map<String, String> implicitNameSources = new ConcurrentHashMap<>();
+
+	private final Map<String, Set<String>> handlersByPolicy = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the handler policies.
@@ -93,15 +97,31 @@ public final class HandlerPolicies {
 		if (onMethod != null) {
 			String source = "@RateLimited on " + beanType.getName() + "#" + method.getName();
 			String implicit = ClassUtils.getShortName(beanType) + "#" + method.getName();
-			return new Resolved(policy(onMethod, source, implicit));
+			return new Resolved(handled(policy(onMethod, source, implicit), implicit));
 		}
 		Class<?> userType = ClassUtils.getUserClass(beanType);
 		RateLimited onClass = AnnotatedElementUtils.findMergedAnnotation(userType, RateLimited.class);
 		if (onClass != null) {
 			String source = "@RateLimited on " + userType.getName();
-			return new Resolved(policy(onClass, source, ClassUtils.getShortName(userType)));
+			return new Resolved(handled(policy(onClass, source, ClassUtils.getShortName(userType)),
+					ClassUtils.getShortName(beanType) + "#" + method.getName()));
 		}
 		return new Resolved(this.defaultPolicy);
+	}
+
+	private RatePolicy handled(RatePolicy policy, String handler) {
+		this.handlersByPolicy.computeIfAbsent(policy.name(), (name) -> new ConcurrentSkipListSet<>()).add(handler);
+		return policy;
+	}
+
+	/**
+	 * The handlers an annotated policy applies to, as {@code Class#method}.
+	 * @param policy the policy
+	 * @return the handlers seen so far (empty for the default policy, which applies to every
+	 * handler without an annotation)
+	 */
+	public Set<String> handlers(RatePolicy policy) {
+		return Set.copyOf(this.handlersByPolicy.getOrDefault(policy.name(), Set.of()));
 	}
 
 	private RatePolicy policy(RateLimited annotation, String source, String implicitName) {

@@ -344,7 +344,7 @@ class FloodgateAutoConfigurationTests {
 				userBean("myHeaders", RateLimitHeaders.class, () -> headers),
 				userBean("myInterceptor", RateLimitInterceptor.class,
 						() -> new RateLimitInterceptor(resolver, policies, store, rejectionHandler, headers, IpRanges.none(),
-								IpRanges.none(), List.of(), false, false)),
+								IpRanges.none(), List.of(), false, false, dev.floodgate.core.FloodgateObserver.NONE)),
 				userBean("floodgateWebMvcConfigurer", WebMvcConfigurer.class, () -> new WebMvcConfigurer() {
 				}));
 	}

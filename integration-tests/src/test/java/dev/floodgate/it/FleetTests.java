@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class FleetTests {
 
 	/** The properties that point an application at the store. */
-	protected abstract List<String> storeProperties();
+	public abstract List<String> storeProperties();
 
 	/** Stops the store's server as an outage would. */
 	protected abstract void killStore();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
  * by {@code FLOODGATE_TEST_MONGODB_URI} (then the outage test, which needs to stop the
  * server, is skipped).
  */
-class MongoFleetTests extends FleetTests {
+class MongoFleetTests extends FleetTests implements OperationsContract {
 
 	private static MongoTestServer mongo;
 
@@ -30,7 +30,7 @@ class MongoFleetTests extends FleetTests {
 	}
 
 	@Override
-	protected List<String> storeProperties() {
+	public List<String> storeProperties() {
 		return List.of("floodgate.store.type=mongo", "spring.mongodb.uri=" + mongo.uri(),
 				"spring.mongodb.database=" + DATABASE);
 	}

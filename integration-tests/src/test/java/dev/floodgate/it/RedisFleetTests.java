@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two instances on one real {@code redis-server}.
  */
-class RedisFleetTests extends FleetTests {
+class RedisFleetTests extends FleetTests implements OperationsContract {
 
 	private static RedisServer redis;
 
@@ -27,7 +27,7 @@ class RedisFleetTests extends FleetTests {
 	}
 
 	@Override
-	protected List<String> storeProperties() {
+	public List<String> storeProperties() {
 		return List.of("floodgate.store.type=redis", "spring.data.redis.host=127.0.0.1",
 				"spring.data.redis.port=" + redis.port(), "spring.data.redis.connect-timeout=500ms");
 	}

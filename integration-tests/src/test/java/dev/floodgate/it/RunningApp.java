@@ -50,8 +50,21 @@ final class RunningApp implements AutoCloseable {
 	}
 
 	HttpResponse<String> get(String path, String... headers) {
+		return send("GET", path, null, headers);
+	}
+
+	HttpResponse<String> delete(String path) {
+		return send("DELETE", path, null);
+	}
+
+	HttpResponse<String> postJson(String path, String json) {
+		return send("POST", path, json, "Content-Type", "application/json");
+	}
+
+	private HttpResponse<String> send(String method, String path, String body, String... headers) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.timeout(Duration.ofSeconds(10));
+			.timeout(Duration.ofSeconds(10))
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
 		}

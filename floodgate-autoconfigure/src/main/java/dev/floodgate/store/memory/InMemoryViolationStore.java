@@ -63,6 +63,11 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public String type() {
+		return "memory";
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		ClientState state = this.clients.getIfPresent(client);
 		if (state == null && policy == null) {

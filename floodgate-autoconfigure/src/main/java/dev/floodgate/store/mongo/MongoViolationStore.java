@@ -113,6 +113,11 @@ public final class MongoViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public String type() {
+		return "mongo";
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		if (!this.indexesCreated) {
 			// the database was down when the application started

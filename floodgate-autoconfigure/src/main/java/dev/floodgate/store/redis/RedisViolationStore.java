@@ -122,6 +122,11 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public String type() {
+		return "redis";
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		byte[][] arguments = ((policy != null) ? this.policyArguments.computeIfAbsent(policy, this::policyArguments)
 				: this.noPolicyArguments).clone();

@@ -1,0 +1,34 @@
+package dev.floodgate.autoconfigure;
+
+import dev.floodgate.actuate.FloodgateEndpoint;
+import dev.floodgate.store.StoreCircuitBreaker;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.web.HandlerPolicies;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the {@code floodgate} actuator endpoint. Like every endpoint but
+ * health, it is not exposed over HTTP until {@code management.endpoints.web.exposure.include}
+ * names it.
+ */
+@AutoConfiguration(after = FloodgateAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean(FloodgateSettings.class)
+@ConditionalOnAvailableEndpoint(FloodgateEndpoint.class)
+public final class FloodgateEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
+			StoreCircuitBreaker circuitBreaker) {
+		return new FloodgateEndpoint(settings, policies, store, circuitBreaker);
+	}
+
+}
