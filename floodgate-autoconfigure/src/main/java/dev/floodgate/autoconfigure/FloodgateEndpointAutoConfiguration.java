@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of the {@code floodgate} actuator endpoint. Like every endpoint but
@@ -19,16 +20,22 @@ import org.springframework.context.annotation.Bean;
  * names it.
  */
 @AutoConfiguration(after = FloodgateAutoConfiguration.class)
-@ConditionalOnClass(Endpoint.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(FloodgateSettings.class)
-@ConditionalOnAvailableEndpoint(FloodgateEndpoint.class)
 public final class FloodgateEndpointAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker) {
-		return new FloodgateEndpoint(settings, policies, store, circuitBreaker);
+	// nested, so that its condition (an actuator class) is only read when the actuator is present
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnAvailableEndpoint(FloodgateEndpoint.class)
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
+				StoreCircuitBreaker circuitBreaker) {
+			return new FloodgateEndpoint(settings, policies, store, circuitBreaker);
+		}
+
 	}
 
 }

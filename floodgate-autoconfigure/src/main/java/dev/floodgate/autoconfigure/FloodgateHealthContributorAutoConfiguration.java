@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of the {@code floodgate} health contributor: the store's reachability
@@ -20,16 +21,22 @@ import org.springframework.context.annotation.Bean;
  * {@code management.health.floodgate.enabled=false}.
  */
 @AutoConfiguration(after = FloodgateAutoConfiguration.class)
-@ConditionalOnClass(HealthIndicator.class)
+@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnBean(FloodgateSettings.class)
-@ConditionalOnEnabledHealthIndicator("floodgate")
 public final class FloodgateHealthContributorAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean(name = "floodgateHealthIndicator")
-	FloodgateHealthIndicator floodgateHealthIndicator(FloodgateSettings settings, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker) {
-		return new FloodgateHealthIndicator(store, circuitBreaker, settings.onFailure() == OnFailure.DENY);
+	// nested, so that its condition (a health class) is only read when Boot's health module is present
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnEnabledHealthIndicator("floodgate")
+	static class HealthIndicatorConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "floodgateHealthIndicator")
+		FloodgateHealthIndicator floodgateHealthIndicator(FloodgateSettings settings, ViolationStore store,
+				StoreCircuitBreaker circuitBreaker) {
+			return new FloodgateHealthIndicator(store, circuitBreaker, settings.onFailure() == OnFailure.DENY);
+		}
+
 	}
 
 }

@@ -1,0 +1,91 @@
+package dev.floodgate.autoconfigure;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import dev.floodgate.core.InvalidFloodgateSettingException;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.mongo.MongoViolationStore;
+import dev.floodgate.store.redis.RedisViolationStore;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store is chosen by {@code floodgate.store.type}, built from the application's own
+ * connection, and fails loudly when it cannot be built.
+ */
+class FloodgateStoreAutoConfigurationTests {
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(FloodgateAutoConfiguration.class,
+				FloodgateRedisStoreAutoConfiguration.class, FloodgateMongoStoreAutoConfiguration.class));
+
+	@Test
+	void memoryByDefaultEvenWithRedisAndMongoAround() {
+		this.runner.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(InMemoryViolationStore.class));
+	}
+
+	@Test
+	void redisThroughTheApplicationsConnectionFactory() {
+		this.runner.withPropertyValues("floodgate.store.type=redis")
+			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(RedisViolationStore.class));
+	}
+
+	@Test
+	void mongoThroughTheApplicationsTemplateStartsEvenWhenTheDatabaseIsDown() {
+		this.runner.withPropertyValues("floodgate.store.type=mongo", "floodgate.store.timeout=200ms")
+			.withBean(MongoClient.class, () -> MongoClients.create("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"))
+			.withUserConfiguration(TemplateConfiguration.class)
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class));
+	}
+
+	@Test
+	void redisChosenWithoutSpringDataRedisFailsNamingWhatToAdd() {
+		this.runner.withPropertyValues("floodgate.store.type=redis")
+			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidFloodgateSettingException.class)
+				.hasMessageContaining("floodgate.store.type")
+				.hasMessageContaining("spring-boot-starter-data-redis"));
+	}
+
+	@Test
+	void mongoChosenWithoutATemplateFailsNamingWhatToAdd() {
+		this.runner.withPropertyValues("floodgate.store.type=mongo")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidFloodgateSettingException.class)
+				.hasMessageContaining("spring-boot-starter-data-mongodb"));
+	}
+
+	@Test
+	void aUsersStoreWinsOverTheChosenType() {
+		this.runner.withPropertyValues("floodgate.store.type=redis")
+			.withBean("myStore", ViolationStore.class, FloodgateOperationsAutoConfigurationTests.MyStore::new)
+			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.run((context) -> assertThat(context).hasSingleBean(ViolationStore.class).hasBean("myStore"));
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	static class TemplateConfiguration {
+
+		@org.springframework.context.annotation.Bean
+		@org.springframework.context.annotation.Primary
+		MongoTemplate floodgateTestTemplate(MongoClient client) {
+			return new MongoTemplate(client, "floodgate_test");
+		}
+
+	}
+
+}
