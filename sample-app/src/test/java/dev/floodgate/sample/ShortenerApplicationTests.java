@@ -45,6 +45,26 @@ class ShortenerApplicationTests {
 		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void prometheusShowsFloodgatesSeries() throws Exception {
+		get("/api/links/abcdefg");
+		HttpResponse<String> prometheus = get("/actuator/prometheus");
+		assertThat(prometheus.statusCode()).isEqualTo(200);
+		assertThat(prometheus.body()).contains("floodgate_requests_total{")
+			.contains("outcome=\"allowed\"")
+			.contains("policy=\"default\"")
+			.contains("floodgate_store_latency_seconds")
+			.contains("floodgate_store_circuit{")
+			.contains("floodgate_clients_tracked");
+	}
+
+	@Test
+	void theFloodgateEndpointIsExposed() throws Exception {
+		HttpResponse<String> endpoint = get("/actuator/floodgate");
+		assertThat(endpoint.statusCode()).isEqualTo(200);
+		assertThat(endpoint.body()).contains("\"name\":\"create-link\",\"limits\":[\"5/1m\",\"50/1d\"],\"handlers\":[\"LinkController#create\"]");
+	}
+
 	private HttpResponse<String> post(String path, String json) throws Exception {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.header("Content-Type", "application/json")
