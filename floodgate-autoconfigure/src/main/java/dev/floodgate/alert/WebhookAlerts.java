@@ -20,6 +20,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.floodgate.core.Escalation;
 import dev.floodgate.core.FloodgateObserver;
+import dev.floodgate.core.JsonStrings;
 import dev.floodgate.core.RatePolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -361,58 +362,20 @@ public final class WebhookAlerts implements FloodgateObserver, DisposableBean, A
 		json.append("{\"event\":")
 			.append((alert.kind() == Escalation.Kind.BAN) ? "\"client-banned\"" : "\"client-blocked\"");
 		json.append(",\"client\":");
-		appendString(json, alert.client());
+		JsonStrings.append(json, alert.client());
 		json.append(",\"until\":");
-		appendString(json, permanent ? null : Instant.ofEpochMilli(alert.untilMillis()).toString());
+		JsonStrings.append(json, permanent ? null : Instant.ofEpochMilli(alert.untilMillis()).toString());
 		json.append(",\"permanent\":").append(permanent);
 		json.append(",\"blockNumber\":").append(alert.number());
 		json.append(",\"violations\":").append(alert.violations());
 		json.append(",\"policy\":");
-		appendString(json, alert.policy());
+		JsonStrings.append(json, alert.policy());
 		json.append(",\"dryRun\":").append(alert.dryRun());
 		json.append(",\"application\":");
-		appendString(json, application);
+		JsonStrings.append(json, application);
 		json.append(",\"at\":");
-		appendString(json, Instant.ofEpochMilli(alert.atMillis()).toString());
+		JsonStrings.append(json, Instant.ofEpochMilli(alert.atMillis()).toString());
 		return json.append('}').toString();
-	}
-
-	private static void appendString(StringBuilder json, @Nullable String value) {
-		if (value == null) {
-			json.append("null");
-			return;
-		}
-		json.append('"');
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			switch (c) {
-				case '"' -> json.append("\\\"");
-				case '\\' -> json.append("\\\\");
-				case '\n' -> json.append("\\n");
-				case '\r' -> json.append("\\r");
-				case '\t' -> json.append("\\t");
-				case '\b' -> json.append("\\b");
-				case '\f' -> json.append("\\f");
-				default -> {
-					if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029
-							|| (Character.isSurrogate(c) && !validSurrogatePair(value, i))) {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-				}
-			}
-		}
-		json.append('"');
-	}
-
-	private static boolean validSurrogatePair(String value, int index) {
-		char c = value.charAt(index);
-		if (Character.isHighSurrogate(c)) {
-			return index + 1 < value.length() && Character.isLowSurrogate(value.charAt(index + 1));
-		}
-		return index > 0 && Character.isHighSurrogate(value.charAt(index - 1));
 	}
 
 	/**

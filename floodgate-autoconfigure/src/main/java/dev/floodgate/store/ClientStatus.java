@@ -1,6 +1,8 @@
 package dev.floodgate.store;
 
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 
 import dev.floodgate.core.ClientState;
 import dev.floodgate.core.EscalationPolicy;
@@ -58,6 +60,17 @@ public record ClientStatus(String client, boolean banned, @Nullable Instant bann
 	public static ClientStatus of(String client, ClientState state, EscalationPolicy escalation, long now) {
 		return of(client, now, state.bannedAtMillis(), state.bannedUntilMillis(), state.blockedAtMillis(),
 				state.blockedUntilMillis(), state.blocks(escalation, now), state.violations(escalation, now));
+	}
+
+	/**
+	 * Sorts statuses most recently restricted first and keeps the first ones.
+	 * @param statuses the statuses (changed in place)
+	 * @param max how many to keep
+	 * @return at most {@code max} statuses, most recent first
+	 */
+	public static List<ClientStatus> mostRecentFirst(List<ClientStatus> statuses, int max) {
+		statuses.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
+		return List.copyOf((statuses.size() > max) ? statuses.subList(0, max) : statuses);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 
+import dev.floodgate.core.JsonStrings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
@@ -69,34 +70,8 @@ public final class ProblemRejectionHandler implements RejectionHandler {
 	}
 
 	private static String json(ProblemDetail problem) {
-		return "{\"type\":" + quote(String.valueOf(problem.getType())) + ",\"title\":" + quote(problem.getTitle())
-				+ ",\"status\":" + problem.getStatus() + ",\"detail\":" + quote(problem.getDetail()) + "}";
-	}
-
-	static String quote(@Nullable String text) {
-		if (text == null) {
-			return "null";
-		}
-		StringBuilder json = new StringBuilder(text.length() + 2).append('"');
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"' -> json.append("\\\"");
-				case '\\' -> json.append("\\\\");
-				case '\n' -> json.append("\\n");
-				case '\r' -> json.append("\\r");
-				case '\t' -> json.append("\\t");
-				default -> {
-					if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-				}
-			}
-		}
-		return json.append('"').toString();
+		return "{\"type\":" + JsonStrings.quote(String.valueOf(problem.getType())) + ",\"title\":" + JsonStrings.quote(problem.getTitle())
+				+ ",\"status\":" + problem.getStatus() + ",\"detail\":" + JsonStrings.quote(problem.getDetail()) + "}";
 	}
 
 }

@@ -3,11 +3,11 @@ package dev.floodgate.store.memory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -141,8 +141,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
 		List<ClientStatus> restricted = restricted();
-		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
-		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+		return ClientStatus.mostRecentFirst(restricted, max);
 	}
 
 	@Override
@@ -179,13 +178,13 @@ public final class InMemoryViolationStore implements ViolationStore {
 		return change(client, (state, now) -> this.rules.ban(state, (duration != null) ? duration.toMillis() : -1, now));
 	}
 
-	private ClientStatus change(String client, StateChange change) {
+	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
 		ClientStatus[] status = new ClientStatus[1];
 		this.clients.asMap().compute(client, (key, existing) -> {
 			ClientState state = (existing != null) ? existing : new ClientState();
 			synchronized (state) {
 				long now = this.clock.millis();
-				change.apply(state, now);
+				change.accept(state, now);
 				state.consumeEscalationChange();
 				state.weighedRestricted(state.restricted(now));
 				status[0] = ClientStatus.of(client, state, this.rules.escalation(), now);
@@ -208,13 +207,6 @@ public final class InMemoryViolationStore implements ViolationStore {
 	 */
 	public void cleanUp() {
 		this.clients.cleanUp();
-	}
-
-	@FunctionalInterface
-	private interface StateChange {
-
-		void apply(ClientState state, long now);
-
 	}
 
 	/**

@@ -3,13 +3,13 @@ package dev.floodgate.store.mongo;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ObjLongConsumer;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoCommandException;
@@ -333,8 +333,7 @@ public final class MongoViolationStore implements ViolationStore {
 		for (Document document : this.collection.find(restricted(now))) {
 			restricted.add(ClientStatus.of(document.getString("_id"), escalationState(document), this.escalation, now));
 		}
-		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
-		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+		return ClientStatus.mostRecentFirst(restricted, max);
 	}
 
 	@Override
@@ -361,7 +360,7 @@ public final class MongoViolationStore implements ViolationStore {
 		return change(client, (state, now) -> this.rules.ban(state, (duration != null) ? duration.toMillis() : -1, now));
 	}
 
-	private ClientStatus change(String client, StateChange change) {
+	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			long now = this.clock.millis();
 			this.collection.updateOne(Filters.eq("_id", client),
@@ -372,7 +371,7 @@ public final class MongoViolationStore implements ViolationStore {
 				continue;
 			}
 			ClientState state = (expiresAt(document) <= now) ? new ClientState() : escalationState(document);
-			change.apply(state, now);
+			change.accept(state, now);
 			if (writeEscalations(client, document, state)) {
 				return ClientStatus.of(client, state, this.escalation, now);
 			}
@@ -451,13 +450,6 @@ public final class MongoViolationStore implements ViolationStore {
 			return write.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
 		}
 		return ex instanceof MongoCommandException command && command.getErrorCode() == DUPLICATE_KEY;
-	}
-
-	@FunctionalInterface
-	private interface StateChange {
-
-		void apply(ClientState state, long now);
-
 	}
 
 }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -154,8 +153,7 @@ public final class RedisViolationStore implements ViolationStore {
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
 		List<ClientStatus> restricted = restricted();
-		restricted.sort(Comparator.comparing(ClientStatus::since, Comparator.nullsLast(Comparator.reverseOrder())));
-		return List.copyOf((restricted.size() > max) ? restricted.subList(0, max) : restricted);
+		return ClientStatus.mostRecentFirst(restricted, max);
 	}
 
 	@Override

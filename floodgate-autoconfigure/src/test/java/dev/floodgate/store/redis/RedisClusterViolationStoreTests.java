@@ -1,21 +1,18 @@
 package dev.floodgate.store.redis;
 
 import java.time.Duration;
-import java.util.UUID;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.ViolationStoreContractTests;
-import dev.floodgate.testsupport.MutableClock;
 import dev.floodgate.testsupport.RedisCluster;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,11 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Redis store keeps the {@link ViolationStore} contract on a three-master Redis Cluster.
  */
-class RedisClusterViolationStoreTests extends ViolationStoreContractTests {
+class RedisClusterViolationStoreTests extends AbstractRedisViolationStoreTests {
 
 	private static RedisCluster cluster;
-
-	private LettuceConnectionFactory connectionFactory;
 
 	@BeforeAll
 	static void startCluster() {
@@ -39,26 +34,9 @@ class RedisClusterViolationStoreTests extends ViolationStoreContractTests {
 		cluster.close();
 	}
 
-	@AfterEach
-	void stopConnectionFactory() {
-		if (this.connectionFactory != null) {
-			this.connectionFactory.destroy();
-		}
-	}
-
 	@Override
-	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new RedisViolationStore(connectionFactory(), rules, "floodgate-test:" + UUID.randomUUID() + ":",
-				Duration.ofSeconds(5), clock);
-	}
-
-	private LettuceConnectionFactory connectionFactory() {
-		if (this.connectionFactory == null) {
-			this.connectionFactory = new LettuceConnectionFactory(new RedisClusterConfiguration(cluster.addresses()));
-			this.connectionFactory.afterPropertiesSet();
-			this.connectionFactory.start();
-		}
-		return this.connectionFactory;
+	protected RedisConfiguration redisConfiguration() {
+		return new RedisClusterConfiguration(cluster.addresses());
 	}
 
 	@Test

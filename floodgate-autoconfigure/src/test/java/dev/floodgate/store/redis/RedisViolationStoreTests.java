@@ -9,15 +9,13 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.StoreUnavailableException;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.ViolationStoreContractTests;
-import dev.floodgate.testsupport.MutableClock;
 import dev.floodgate.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,11 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The Redis store keeps the {@link ViolationStore} contract on a real standalone
  * {@code redis-server}, in one script call per request.
  */
-class RedisViolationStoreTests extends ViolationStoreContractTests {
+class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 
 	private static RedisServer server;
-
-	private LettuceConnectionFactory connectionFactory;
 
 	@BeforeAll
 	static void startServer() {
@@ -43,26 +39,9 @@ class RedisViolationStoreTests extends ViolationStoreContractTests {
 		server.close();
 	}
 
-	@AfterEach
-	void stopConnectionFactory() {
-		if (this.connectionFactory != null) {
-			this.connectionFactory.destroy();
-		}
-	}
-
 	@Override
-	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new RedisViolationStore(connectionFactory(), rules, "floodgate-test:" + UUID.randomUUID() + ":",
-				Duration.ofSeconds(5), clock);
-	}
-
-	private LettuceConnectionFactory connectionFactory() {
-		if (this.connectionFactory == null) {
-			this.connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", server.port()));
-			this.connectionFactory.afterPropertiesSet();
-			this.connectionFactory.start();
-		}
-		return this.connectionFactory;
+	protected RedisConfiguration redisConfiguration() {
+		return new RedisStandaloneConfiguration("127.0.0.1", server.port());
 	}
 
 	@Test
