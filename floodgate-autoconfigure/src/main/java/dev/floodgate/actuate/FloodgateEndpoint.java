@@ -20,6 +20,7 @@ import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.RestrictionCache;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -53,6 +54,8 @@ public class FloodgateEndpoint {
 
 	private final StoreCircuitBreaker circuitBreaker;
 
+	private final @Nullable RestrictionCache restrictions;
+
 	/**
 	 * Creates the endpoint.
 	 * @param settings the settings in force
@@ -62,10 +65,25 @@ public class FloodgateEndpoint {
 	 */
 	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
 			StoreCircuitBreaker circuitBreaker) {
+		this(settings, policies, store, circuitBreaker, null);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param settings the settings in force
+	 * @param policies the policies of the handlers
+	 * @param store the store
+	 * @param circuitBreaker the store's circuit breaker
+	 * @param restrictions this instance's cache of restricted clients, updated when an
+	 * operator lifts or restricts a client
+	 */
+	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
+			StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions) {
 		this.settings = settings;
 		this.policies = policies;
 		this.store = store;
 		this.circuitBreaker = circuitBreaker;
+		this.restrictions = restrictions;
 	}
 
 	@ReadOperation
@@ -127,6 +145,7 @@ public class FloodgateEndpoint {
 		if (key == null) {
 			return malformed(client);
 		}
+		forgetLocally(key);
 		try {
 			if (!this.store.forget(key)) {
 				return problem(404, "Unknown client", "The store holds nothing for " + key + ".");
@@ -156,6 +175,7 @@ public class FloodgateEndpoint {
 				return problem(400, "Invalid duration", "'" + duration + "' must be positive.");
 			}
 		}
+		forgetLocally(key);
 		try {
 			return switch (action.trim().toLowerCase(Locale.ROOT)) {
 				case "ban" -> new WebEndpointResponse<>(ClientDescriptor.of(this.store.ban(key, length)));
@@ -167,6 +187,12 @@ public class FloodgateEndpoint {
 		}
 		catch (RuntimeException ex) {
 			return unavailable(ex);
+		}
+	}
+
+	private void forgetLocally(String key) {
+		if (this.restrictions != null) {
+			this.restrictions.forget(key);
 		}
 	}
 

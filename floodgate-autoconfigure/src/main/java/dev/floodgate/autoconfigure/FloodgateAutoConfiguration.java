@@ -1,6 +1,7 @@
 package dev.floodgate.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
@@ -20,6 +21,7 @@ import dev.floodgate.web.RateLimitExemption;
 import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
+import dev.floodgate.web.RestrictionCache;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -151,12 +153,22 @@ public final class FloodgateAutoConfiguration {
 	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
 			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
 			StoreCircuitBreaker circuitBreaker, RejectionHandler rejectionHandler, RateLimitHeaders headers,
-			ObjectProvider<RateLimitExemption> exemptions, ObjectProvider<FloodgateObserver> observers) {
+			ObjectProvider<RateLimitExemption> exemptions, ObjectProvider<FloodgateObserver> observers,
+			RestrictionCache restrictions) {
 		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
 		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker, observer);
 		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded, rejectionHandler, headers,
 				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
-				settings.onFailure() == OnFailure.DENY, observer);
+				settings.onFailure() == OnFailure.DENY, observer, restrictions);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RestrictionCache floodgateRestrictionCache(FloodgateSettings settings, ViolationStore store,
+			@Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+		// the in-memory store is a local cache already
+		Duration ttl = (store instanceof InMemoryViolationStore) ? Duration.ZERO : settings.localCacheTtl();
+		return new RestrictionCache(clock, ttl, settings.localCacheMaxClients());
 	}
 
 	@Bean

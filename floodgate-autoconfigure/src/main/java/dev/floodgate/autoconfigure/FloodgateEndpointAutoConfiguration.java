@@ -4,7 +4,9 @@ import dev.floodgate.actuate.FloodgateEndpoint;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.RestrictionCache;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -32,8 +34,8 @@ public final class FloodgateEndpointAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-				StoreCircuitBreaker circuitBreaker) {
-			return new FloodgateEndpoint(settings, policies, store, circuitBreaker);
+				StoreCircuitBreaker circuitBreaker, ObjectProvider<RestrictionCache> restrictions) {
+			return new FloodgateEndpoint(settings, policies, store, circuitBreaker, restrictions.getIfAvailable());
 		}
 
 	}

@@ -446,6 +446,8 @@ public class FloodgateProperties {
 
 		private final Memory memory = new Memory();
 
+		private final LocalCache localCache = new LocalCache();
+
 		private final Redis redis = new Redis();
 
 		private final Mongo mongo = new Mongo();
@@ -476,6 +478,46 @@ public class FloodgateProperties {
 
 		public Memory getMemory() {
 			return this.memory;
+		}
+
+		public LocalCache getLocalCache() {
+			return this.localCache;
+		}
+
+		/**
+		 * The cache of blocked and banned clients each instance keeps in front of a shared
+		 * store, so that a flood from them costs the store nothing.
+		 */
+		public static final class LocalCache {
+
+			/**
+			 * Longest an instance answers for a blocked or banned client without asking the
+			 * store again: a ban lifted on another instance takes effect here within it. 0
+			 * disables the cache. Not used with the in-memory store.
+			 */
+			private Duration ttl = Duration.ofSeconds(5);
+
+			/**
+			 * Most blocked and banned clients remembered per instance.
+			 */
+			private long maxClients = 10_000;
+
+			public Duration getTtl() {
+				return this.ttl;
+			}
+
+			public void setTtl(Duration ttl) {
+				this.ttl = ttl;
+			}
+
+			public long getMaxClients() {
+				return this.maxClients;
+			}
+
+			public void setMaxClients(long maxClients) {
+				this.maxClients = maxClients;
+			}
+
 		}
 
 		public Redis getRedis() {

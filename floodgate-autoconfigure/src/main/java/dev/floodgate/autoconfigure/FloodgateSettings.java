@@ -50,13 +50,15 @@ import org.jspecify.annotations.Nullable;
  * @param webhookUrls the URLs alerted of every block and ban
  * @param alertMinInterval the shortest interval between two alerts about one client
  * @param alertTimeout the longest a webhook may take
+ * @param localCacheTtl how long an instance answers for a restricted client without the store
+ * @param localCacheMaxClients the most restricted clients an instance remembers
  */
 public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm algorithm, boolean behindProxy,
 		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
 		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
 		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, String redisKeyPrefix,
 		String mongoCollection, @Nullable String responseMessage, Headers headers, List<URI> webhookUrls,
-		Duration alertMinInterval, Duration alertTimeout) {
+		Duration alertMinInterval, Duration alertTimeout, Duration localCacheTtl, long localCacheMaxClients) {
 
 	/**
 	 * Validates the properties.
@@ -101,12 +103,22 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 		}
 		positive("floodgate.alerts.min-interval", alerts.getMinInterval());
 		positive("floodgate.alerts.timeout", alerts.getTimeout());
+		FloodgateProperties.Store.LocalCache localCache = store.getLocalCache();
+		if (localCache.getTtl() == null || localCache.getTtl().isNegative()) {
+			throw new InvalidFloodgateSettingException("floodgate.store.local-cache.ttl",
+					(localCache.getTtl() != null) ? Durations.format(localCache.getTtl()) : null,
+					"must be zero (no cache) or a positive duration such as 5s");
+		}
+		if (localCache.getMaxClients() < 1) {
+			throw new InvalidFloodgateSettingException("floodgate.store.local-cache.max-clients",
+					localCache.getMaxClients(), "must be at least 1");
+		}
 		return new FloodgateSettings(defaultLimits, properties.getAlgorithm(), properties.isBehindProxy(),
 				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
 				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
 				store.getMemory().getMaxClients(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
 				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders(),
-				webhookUrls, alerts.getMinInterval(), alerts.getTimeout());
+				webhookUrls, alerts.getMinInterval(), alerts.getTimeout(), localCache.getTtl(), localCache.getMaxClients());
 	}
 
 	private static IpRanges ranges(String property, List<String> texts) {

@@ -56,6 +56,8 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final FloodgateObserver observer;
 
+	private final RestrictionCache restrictions;
+
 	/**
 	 * Creates the interceptor.
 	 * @param clientAddressResolver decides who the client is
@@ -70,11 +72,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * @param dryRun whether to reject nothing
 	 * @param denyOnStoreFailure whether to answer 503 while the store fails
 	 * @param observer told of every request's outcome and every block and ban
+	 * @param restrictions remembers blocked and banned clients on this instance
 	 */
 	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
 			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
 			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
-			FloodgateObserver observer) {
+			FloodgateObserver observer, RestrictionCache restrictions) {
 		this.clientAddressResolver = clientAddressResolver;
 		this.handlerPolicies = handlerPolicies;
 		this.store = store;
@@ -86,6 +89,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		this.dryRun = dryRun;
 		this.denyOnStoreFailure = denyOnStoreFailure;
 		this.observer = observer;
+		this.restrictions = restrictions;
 	}
 
 	@Override
@@ -107,7 +111,13 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		RatePolicy policy = this.handlerPolicies.policyFor(handler);
-		Decision decision = decide(client, policy);
+		Decision decision = this.restrictions.get(client.key());
+		if (decision == null) {
+			decision = decide(client, policy);
+			if (decision != null) {
+				this.restrictions.remember(client.key(), decision);
+			}
+		}
 		if (decision == null) {
 			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);
 			return !this.denyOnStoreFailure || reject(request, response,

@@ -344,7 +344,8 @@ class FloodgateAutoConfigurationTests {
 				userBean("myHeaders", RateLimitHeaders.class, () -> headers),
 				userBean("myInterceptor", RateLimitInterceptor.class,
 						() -> new RateLimitInterceptor(resolver, policies, store, rejectionHandler, headers, IpRanges.none(),
-								IpRanges.none(), List.of(), false, false, dev.floodgate.core.FloodgateObserver.NONE)),
+								IpRanges.none(), List.of(), false, false, dev.floodgate.core.FloodgateObserver.NONE,
+								new dev.floodgate.web.RestrictionCache(java.time.Clock.systemUTC(), java.time.Duration.ZERO, 1))),
 				userBean("floodgateWebMvcConfigurer", WebMvcConfigurer.class, () -> new WebMvcConfigurer() {
 				}));
 	}

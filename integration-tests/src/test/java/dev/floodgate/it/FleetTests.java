@@ -30,6 +30,9 @@ abstract class FleetTests {
 	/** Starts the store's server again. */
 	protected abstract void restartStore();
 
+	/** How many commands the store's server has been sent so far. */
+	protected abstract long storeCommands();
+
 	private RunningApp start(String... properties) {
 		List<String> all = new ArrayList<>(storeProperties());
 		all.addAll(List.of(properties));
@@ -121,6 +124,51 @@ abstract class FleetTests {
 			}
 			assertThat(servedByTheStoreAgain(allowing)).isTrue();
 			assertThat(servedByTheStoreAgain(denying)).isTrue();
+		}
+	}
+
+	@Test
+	void aFloodFromABannedClientCostsTheStoreNothing() throws Exception {
+		String[] settings = { "floodgate.limit=1/minute", "floodgate.block.enabled=false",
+				"floodgate.ban.after-violations=1", "floodgate.behind-proxy=true" };
+		try (RunningApp app = start(settings)) {
+			String[] client = { "X-Forwarded-For", "198.18.1." + (int) (Math.random() * 200 + 1) };
+			assertThat(app.statuses("/open", 3, client)).containsExactly(200, 403, 403);
+			long before = storeCommands();
+			ExecutorService executor = Executors.newFixedThreadPool(8);
+			try {
+				List<Future<List<Integer>>> floods = new ArrayList<>();
+				for (int t = 0; t < 8; t++) {
+					floods.add(executor.submit(() -> app.statuses("/open", 1_250, client)));
+				}
+				for (Future<List<Integer>> flood : floods) {
+					assertThat(flood.get(120, TimeUnit.SECONDS)).containsOnly(403);
+				}
+			}
+			finally {
+				executor.shutdownNow();
+			}
+			assertThat(storeCommands() - before).as("store commands during 10,000 rejected requests").isZero();
+		}
+	}
+
+	@Test
+	void aBanLiftedOnOneInstanceEndsOnTheOthersWithinTheLocalCacheTtl() {
+		String[] settings = { "floodgate.limit=100/minute", "floodgate.behind-proxy=true",
+				"floodgate.store.local-cache.ttl=5s", "management.endpoints.web.exposure.include=floodgate" };
+		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
+			String ip = "198.18.2." + (int) (Math.random() * 200 + 1);
+			String[] client = { "X-Forwarded-For", ip };
+			assertThat(one.postJson("/actuator/floodgate/" + ip, "{\"action\":\"ban\"}").statusCode()).isEqualTo(200);
+			assertThat(one.get("/open", client).statusCode()).isEqualTo(403);
+			assertThat(two.get("/open", client).statusCode()).isEqualTo(403);
+			assertThat(one.delete("/actuator/floodgate/" + ip).statusCode()).isEqualTo(200);
+			assertThat(one.get("/open", client).statusCode()).as("at once where it was lifted").isEqualTo(200);
+			two.clock.advance(Duration.ofMillis(4_999));
+			assertThat(two.get("/open", client).statusCode()).as("the other instance's cache still answers")
+				.isEqualTo(403);
+			two.clock.advance(Duration.ofMillis(1));
+			assertThat(two.get("/other", client).statusCode()).as("within the local cache's ttl").isEqualTo(200);
 		}
 	}
 

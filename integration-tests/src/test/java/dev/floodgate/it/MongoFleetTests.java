@@ -3,6 +3,7 @@ package dev.floodgate.it;
 import java.util.List;
 import java.util.UUID;
 
+import dev.floodgate.it.app.MongoCommandCounter;
 import dev.floodgate.testsupport.MongoTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -45,6 +46,11 @@ class MongoFleetTests extends FleetTests implements OperationsContract {
 	@Override
 	protected void restartStore() {
 		mongo.restart();
+	}
+
+	@Override
+	protected long storeCommands() {
+		return MongoCommandCounter.COMMANDS.get();
 	}
 
 }
