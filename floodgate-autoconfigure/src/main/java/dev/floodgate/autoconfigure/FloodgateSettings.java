@@ -89,6 +89,10 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 					store.getMemory().getMaxClients(), "must be at least 1");
 		}
 		notBlank("floodgate.store.redis.key-prefix", store.getRedis().getKeyPrefix());
+		if (store.getRedis().getKeyPrefix().contains("{") || store.getRedis().getKeyPrefix().contains("}")) {
+			throw new InvalidFloodgateSettingException("floodgate.store.redis.key-prefix", store.getRedis().getKeyPrefix(),
+					"must not contain '{' or '}': each client's keys carry their own hash tag");
+		}
 		notBlank("floodgate.store.mongo.collection", store.getMongo().getCollection());
 		String message = properties.getResponse().getMessage();
 		FloodgateProperties.Alerts alerts = properties.getAlerts();

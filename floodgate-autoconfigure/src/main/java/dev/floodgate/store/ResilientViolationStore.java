@@ -81,7 +81,8 @@ public final class ResilientViolationStore implements ViolationStore {
 		try {
 			decision = this.delegate.decide(client, policy);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
+			// an Error too: a probe must never leave the circuit half-open for good
 			this.observer.storeCalled(System.nanoTime() - started, true);
 			throw failed(ex);
 		}
@@ -126,7 +127,7 @@ public final class ResilientViolationStore implements ViolationStore {
 		try {
 			result = call.get();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
 			throw failed(ex);
 		}
 		succeeded();
@@ -139,7 +140,7 @@ public final class ResilientViolationStore implements ViolationStore {
 		}
 	}
 
-	private StoreUnavailableException failed(RuntimeException ex) {
+	private StoreUnavailableException failed(Throwable ex) {
 		if (this.circuitBreaker.onFailure()) {
 			logger.warn("Floodgate's store failed; requests are decided by floodgate.store.on-failure until it answers again",
 					ex);

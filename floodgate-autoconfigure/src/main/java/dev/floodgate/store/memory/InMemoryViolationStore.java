@@ -216,6 +216,8 @@ public final class InMemoryViolationStore implements ViolationStore {
 	 */
 	private final class StateExpiry implements Expiry<String, ClientState> {
 
+		private static final long EXPIRY_SLACK_MILLIS = 1_100;
+
 		@Override
 		public long expireAfterCreate(String client, ClientState state, long currentTime) {
 			return nanosUntilExpiry(state, currentTime, 0);
@@ -237,8 +239,10 @@ public final class InMemoryViolationStore implements ViolationStore {
 			if (expiresAt == Long.MAX_VALUE) {
 				return Long.MAX_VALUE;
 			}
-			long millis = Math.max(atLeastMillis, expiresAt - now);
-			return TimeUnit.MILLISECONDS.toNanos(Math.max(millis, 1));
+			// Caffeine ignores changes of an entry's expiry below about a second (to spare writes):
+			// keep a second more than needed, so that no ignored change can expire a state early
+			long millis = Math.max(atLeastMillis, expiresAt - now) + EXPIRY_SLACK_MILLIS;
+			return TimeUnit.MILLISECONDS.toNanos(millis);
 		}
 
 	}

@@ -13,6 +13,8 @@ import java.util.function.ObjLongConsumer;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoCommandException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
@@ -71,6 +73,8 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private final MongoCollection<Document> collection;
 
+	private final long timeoutNanos;
+
 	private final DecisionRules rules;
 
 	private final EscalationPolicy escalation;
@@ -94,6 +98,7 @@ public final class MongoViolationStore implements ViolationStore {
 	public MongoViolationStore(MongoDatabase database, String collectionName, DecisionRules rules, Clock clock,
 			Duration timeout) {
 		this.collection = database.getCollection(collectionName).withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		this.timeoutNanos = timeout.toNanos();
 		this.rules = rules;
 		this.escalation = rules.escalation();
 		this.clock = clock;
@@ -112,6 +117,23 @@ public final class MongoViolationStore implements ViolationStore {
 		this.indexesCreated = true;
 	}
 
+	/** The database was unreachable when the application started: try again, once it answers. */
+	private void createIndexesAfterAnOutage() {
+		try {
+			createIndexes();
+		}
+		catch (MongoTimeoutException | MongoSocketException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// not an outage (a conflicting index, no privilege): say so once, and carry on without
+			this.indexesCreated = true;
+			org.apache.commons.logging.LogFactory.getLog(MongoViolationStore.class)
+				.warn("Floodgate cannot create its indexes; create them by hand (see Floodgate's README): "
+						+ ex.getMessage());
+		}
+	}
+
 	@Override
 	public String type() {
 		return "mongo";
@@ -120,18 +142,18 @@ public final class MongoViolationStore implements ViolationStore {
 	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		if (!this.indexesCreated) {
-			// the database was down when the application started
-			createIndexes();
+			createIndexesAfterAnOutage();
 		}
 		if (policy == null) {
 			return decideRestrictionOnly(client);
 		}
 		String[] paths = this.counterPaths.computeIfAbsent(policy, this::counterPaths);
+		long deadline = System.nanoTime() + this.timeoutNanos;
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			long now = this.clock.millis();
 			Document document;
 			try {
-				document = this.collection.findOneAndUpdate(admissible(client, policy, paths, now),
+				document = within(deadline, attempt).findOneAndUpdate(admissible(client, policy, paths, now),
 						count(policy, paths, now),
 						new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
 			}
@@ -141,13 +163,13 @@ public final class MongoViolationStore implements ViolationStore {
 				}
 				// the client's document exists but is expired, the client is blocked or banned,
 				// or a limit's current window is full
-				Decision rejected = decideExisting(client, policy, paths, now);
+				Decision rejected = decideExisting(client, policy, paths, now, deadline);
 				if (rejected != null) {
 					return rejected;
 				}
 				continue;
 			}
-			return decideCounted(client, policy, paths, document, now);
+			return decideCounted(client, policy, paths, document, now, deadline);
 		}
 		throw new StoreUnavailableException("Too much contention on client " + client);
 	}
@@ -166,7 +188,8 @@ public final class MongoViolationStore implements ViolationStore {
 		return state;
 	}
 
-	private Decision decideCounted(String client, RatePolicy policy, String[] paths, Document document, long now) {
+	private Decision decideCounted(String client, RatePolicy policy, String[] paths, Document document, long now,
+			long deadline) {
 		Document counters = document.get("c", Document.class);
 		List<String> stale = new ArrayList<>();
 		for (int i = 0; i < policy.size(); i++) {
@@ -186,7 +209,12 @@ public final class MongoViolationStore implements ViolationStore {
 				// only after an idle gap longer than two windows: drop the counts that no longer matter
 				Document unset = new Document();
 				stale.forEach((path) -> unset.append(path, ""));
-				this.collection.updateOne(Filters.eq("_id", client), new Document("$unset", unset));
+				try {
+					this.collection.updateOne(Filters.eq("_id", client), new Document("$unset", unset));
+				}
+				catch (RuntimeException ex) {
+					// best effort: the next gap removes them
+				}
 			}
 			return decision;
 		}
@@ -194,33 +222,37 @@ public final class MongoViolationStore implements ViolationStore {
 		for (int i = 0; i < policy.size(); i++) {
 			uncount.append(counterPath(paths[i], now / policy.limit(i).windowMillis()), -1L);
 		}
-		Document current = this.collection.findOneAndUpdate(Filters.eq("_id", client), new Document("$inc", uncount),
-				new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
-		return recordViolation(client, current, decision, now);
+		Document current = within(deadline, 1).findOneAndUpdate(Filters.eq("_id", client),
+				new Document("$inc", uncount), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+		return recordViolation(client, current, decision, now, deadline);
 	}
 
-	private Decision recordViolation(String client, @Nullable Document document, Decision limited, long now) {
+	private Decision recordViolation(String client, @Nullable Document document, Decision limited, long now,
+			long deadline) {
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			if (document == null) {
 				return limited;
 			}
 			ClientState state = escalationState(document);
 			Decision decision = this.rules.reject(state, limited, now);
-			if (!state.consumeEscalationChange() || writeEscalations(client, document, state)) {
+			if (!state.consumeEscalationChange() || writeEscalations(within(deadline, 1), client, document, state)) {
 				return decision;
 			}
-			document = this.collection.find(Filters.eq("_id", client)).first();
+			document = within(deadline, 1).find(Filters.eq("_id", client)).first();
 		}
-		throw new StoreUnavailableException("Too much contention on client " + client);
+		// heavy contention on this one client: it is over its limit whatever the outcome of the
+		// race, so say so, without recording this violation (and without failing the store)
+		return limited;
 	}
 
-	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long now) {
-		Document document = this.collection.find(Filters.eq("_id", client)).first();
+	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long now,
+			long deadline) {
+		Document document = within(deadline, 1).find(Filters.eq("_id", client)).first();
 		if (document == null) {
 			return null;
 		}
 		if (expiresAt(document) <= now) {
-			this.collection.deleteOne(Filters.and(Filters.eq("_id", client), Filters.eq("exp", document.get("exp"))));
+			within(deadline, 1).deleteOne(Filters.and(Filters.eq("_id", client), Filters.eq("exp", document.get("exp"))));
 			return null;
 		}
 		ClientState state = escalationState(document);
@@ -228,7 +260,7 @@ public final class MongoViolationStore implements ViolationStore {
 		if (decision.outcome() != Outcome.ALLOWED) {
 			if (state.consumeEscalationChange()) {
 				// a relative block restarts; a concurrent restart that wins is as good
-				writeEscalations(client, document, state);
+				writeEscalations(within(deadline, 1), client, document, state);
 			}
 			return decision;
 		}
@@ -237,7 +269,7 @@ public final class MongoViolationStore implements ViolationStore {
 			// the window moved on, or a concurrent request gave its count back: count again
 			return null;
 		}
-		return recordViolation(client, document, limits, now);
+		return recordViolation(client, document, limits, now, deadline);
 	}
 
 	private Decision decideRestrictionOnly(String client) {
@@ -249,7 +281,7 @@ public final class MongoViolationStore implements ViolationStore {
 		ClientState state = escalationState(document);
 		Decision decision = this.rules.decide(state, null, now);
 		if (state.consumeEscalationChange()) {
-			writeEscalations(client, document, state);
+			writeEscalations(this.collection, client, document, state);
 		}
 		return decision;
 	}
@@ -288,14 +320,32 @@ public final class MongoViolationStore implements ViolationStore {
 		return update;
 	}
 
-	private boolean writeEscalations(String client, Document document, ClientState state) {
+	private boolean writeEscalations(MongoCollection<Document> collection, String client, Document document,
+			ClientState state) {
 		long version = number(document, "ver");
-		Document update = new Document("$set", fields(state.escalations()))
-			.append("$inc", new Document("ver", 1L))
-			.append("$max", new Document("exp", new Date(Math.min(NEVER, state.expiresAtMillis(this.escalation)))));
-		return this.collection
-			.updateOne(Filters.and(Filters.eq("_id", client), Filters.eq("ver", version)), update)
+		// $set, not $max: a ban replaced by a shorter one must let the document expire sooner;
+		// the version check makes it safe, and the counters' own retention is kept
+		long expiresAt = Math.max(state.expiresAtMillis(this.escalation), number(document, "lc") + number(document, "cr"));
+		Document update = new Document("$set", fields(state.escalations()).append("exp", new Date(Math.min(NEVER, expiresAt))))
+			.append("$inc", new Document("ver", 1L));
+		return collection.updateOne(Filters.and(Filters.eq("_id", client), Filters.eq("ver", version)), update)
 			.getModifiedCount() == 1;
+	}
+
+	/**
+	 * The collection with what is left of one request's time: however many operations a
+	 * decision takes, together they take at most the store's timeout.
+	 */
+	private MongoCollection<Document> within(long deadline, int operation) {
+		if (operation == 0) {
+			return this.collection;
+		}
+		long remaining = deadline - System.nanoTime();
+		if (remaining <= 0) {
+			throw new StoreUnavailableException(
+					"MongoDB did not decide within " + TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + "ms");
+		}
+		return this.collection.withTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS);
 	}
 
 	private static Document fields(Escalations escalations) {
@@ -372,7 +422,7 @@ public final class MongoViolationStore implements ViolationStore {
 			}
 			ClientState state = (expiresAt(document) <= now) ? new ClientState() : escalationState(document);
 			change.accept(state, now);
-			if (writeEscalations(client, document, state)) {
+			if (writeEscalations(this.collection, client, document, state)) {
 				return ClientStatus.of(client, state, this.escalation, now);
 			}
 		}

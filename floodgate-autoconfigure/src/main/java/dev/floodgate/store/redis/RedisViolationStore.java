@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.Decision;
@@ -29,12 +31,15 @@ import dev.floodgate.store.ViolationStore;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.zset.Tuple;
 import org.springframework.util.ClassUtils;
 
@@ -52,6 +57,8 @@ import org.springframework.util.ClassUtils;
  * given timeout; with another client, its own command timeout applies.
  */
 public final class RedisViolationStore implements ViolationStore {
+
+	private static final Log logger = LogFactory.getLog(RedisViolationStore.class);
 
 	private static final int RESULT_FIELDS = 17;
 
@@ -86,6 +93,9 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private final Map<RatePolicy, byte[][]> policyArguments = new ConcurrentHashMap<>();
 
+	/** Lettuce's shared connection, connected off the request threads; null without it. */
+	private final @Nullable Object lettuce;
+
 	private final byte[][] noPolicyArguments = { null, DECIDE, bytes("0") };
 
 	/**
@@ -118,6 +128,8 @@ public final class RedisViolationStore implements ViolationStore {
 		this.clock = clock;
 		this.clientScript = new Script(clientScriptText(rules));
 		this.indexScript = new Script(resource("index.lua"));
+		this.lettuce = (LETTUCE_PRESENT && LettuceScripts.sharesItsConnection(connectionFactory))
+				? new LettuceScripts(connectionFactory, this.timeoutMillis) : null;
 	}
 
 	@Override
@@ -134,9 +146,12 @@ public final class RedisViolationStore implements ViolationStore {
 		Decision decision = decision(result);
 		Escalation escalation = decision.escalation();
 		if (escalation != null) {
-			index(client, (escalation.kind() == Escalation.Kind.BAN && escalation.permanent())
-					|| (escalation.kind() == Escalation.Kind.BLOCK && this.escalation.block().relative()) ? -1
-							: escalation.untilMillis());
+			index(client, escalation.permanent() ? -1 : escalation.untilMillis());
+		}
+		else if (decision.outcome() == Outcome.BLOCKED && this.escalation.block().relative()) {
+			// the block restarted: keep the index's end of it current (the local cache in front
+			// of the store asks this at most once per client and instance per cache ttl)
+			index(client, longAt(result, 0) + decision.retryAfterMillis());
 		}
 		return decision;
 	}
@@ -194,7 +209,7 @@ public final class RedisViolationStore implements ViolationStore {
 		List<?> result = eval(this.clientScript, key(client),
 				new byte[][] { now(), BLOCK, bytes(Long.toString(duration.toMillis())) });
 		ClientStatus status = status(client, result);
-		index(client, this.escalation.block().relative() ? -1 : longAt(result, 13));
+		index(client, longAt(result, 13));
 		return status;
 	}
 
@@ -208,8 +223,24 @@ public final class RedisViolationStore implements ViolationStore {
 		return status;
 	}
 
+	/**
+	 * Records a restriction in the index, best effort: the block or ban is already written, so
+	 * a failure here (in a cluster the index lives on one node) must not turn the decision into
+	 * a store failure. With Lettuce it is not even waited for.
+	 */
 	private void index(String client, long untilMillis) {
-		eval(this.indexScript, this.indexKey, new byte[][] { now(), bytes(client), bytes(Long.toString(untilMillis)) });
+		byte[][] arguments = { now(), bytes(client), bytes(Long.toString(untilMillis)) };
+		try {
+			if (this.lettuce != null) {
+				((LettuceScripts) this.lettuce).evalAsync(this.indexScript, this.indexKey, arguments);
+			}
+			else {
+				eval(this.indexScript, this.indexKey, arguments);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not index restricted client " + client, ex);
+		}
 	}
 
 	private byte[] key(String client) {
@@ -267,12 +298,8 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	private List<?> eval(Script script, byte[] key, byte[][] arguments) {
-		List<?> result = execute((connection) -> {
-			if (LETTUCE_PRESENT && connection.getNativeConnection() instanceof RedisScriptingAsyncCommands<?, ?>) {
-				return LettuceScripts.eval(connection, script, key, arguments, this.timeoutMillis);
-			}
-			return evalBlocking(connection, script, key, arguments);
-		});
+		List<?> result = (this.lettuce != null) ? ((LettuceScripts) this.lettuce).eval(script, key, arguments)
+				: execute((connection) -> evalBlocking(connection, script, key, arguments));
 		if (result == null) {
 			throw new StoreUnavailableException("Redis returned nothing for a Floodgate script");
 		}
@@ -379,24 +406,38 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	/**
-	 * Calls scripts through Lettuce's asynchronous API, so that the wait is bounded by
-	 * Floodgate's own timeout. Only loaded when Lettuce is on the classpath.
+	 * Calls scripts through Lettuce's asynchronous API on the connection factory's shared
+	 * connection, so that every wait is bounded by Floodgate's own timeout: the connection is
+	 * taken (and, after a failure, taken again) on a background thread, and a request waits for
+	 * it at most the timeout. Lettuce reconnects the shared connection by itself after an
+	 * outage. Only loaded when Lettuce is on the classpath.
 	 */
 	private static final class LettuceScripts {
 
-		@SuppressWarnings("unchecked")
-		static List<?> eval(RedisConnection connection, Script script, byte[] key, byte[][] arguments, long timeoutMillis) {
-			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
-				.getNativeConnection();
+		private final RedisConnectionFactory connectionFactory;
+
+		private final long timeoutMillis;
+
+		private final AtomicReference<CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>>> connection = new AtomicReference<>();
+
+		LettuceScripts(RedisConnectionFactory connectionFactory, long timeoutMillis) {
+			this.connectionFactory = connectionFactory;
+			this.timeoutMillis = timeoutMillis;
+		}
+
+		static boolean sharesItsConnection(RedisConnectionFactory connectionFactory) {
+			return connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getShareNativeConnection();
+		}
+
+		List<?> eval(Script script, byte[] key, byte[][] arguments) {
+			RedisClusterAsyncCommands<byte[], byte[]> commands = commands();
 			byte[][] keys = { key };
 			try {
 				try {
-					return await(commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, arguments),
-							timeoutMillis);
+					return await(commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, arguments));
 				}
 				catch (RedisNoScriptException ex) {
-					return await(commands.<List<Object>>eval(script.bytes, ScriptOutputType.MULTI, keys, arguments),
-							timeoutMillis);
+					return await(commands.<List<Object>>eval(script.bytes, ScriptOutputType.MULTI, keys, arguments));
 				}
 			}
 			catch (InterruptedException ex) {
@@ -405,18 +446,68 @@ public final class RedisViolationStore implements ViolationStore {
 			}
 		}
 
-		private static <T> T await(RedisFuture<T> future, long timeoutMillis) throws InterruptedException {
+		/** Sends a script without waiting for its answer (EVAL, which needs no loaded script). */
+		void evalAsync(Script script, byte[] key, byte[][] arguments) {
+			commands().eval(script.bytes, ScriptOutputType.INTEGER, new byte[][] { key }, arguments);
+		}
+
+		private RedisClusterAsyncCommands<byte[], byte[]> commands() {
+			CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> current = this.connection.get();
+			if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+				return current.join();
+			}
+			if (current == null || current.isCompletedExceptionally()) {
+				CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> fresh = new CompletableFuture<>();
+				if (this.connection.compareAndSet(current, fresh)) {
+					connect(fresh);
+				}
+				current = this.connection.get();
+			}
 			try {
-				return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+				return current.get(this.timeoutMillis, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				throw new StoreUnavailableException("Not connected to Redis within " + this.timeoutMillis + "ms", ex);
+			}
+			catch (ExecutionException ex) {
+				throw new StoreUnavailableException("Cannot connect to Redis: " + ex.getCause(), ex.getCause());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new StoreUnavailableException("Interrupted while connecting to Redis", ex);
+			}
+		}
+
+		@SuppressWarnings("unchecked")
+		private void connect(CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> connected) {
+			Thread connecting = new Thread(() -> {
+				// the factory's shared connection outlives this wrapper; closing it leaves it open
+				try (RedisConnection redis = this.connectionFactory.getConnection()) {
+					connected.complete((RedisClusterAsyncCommands<byte[], byte[]>) redis.getNativeConnection());
+				}
+				catch (Throwable ex) {
+					connected.completeExceptionally(ex);
+				}
+			}, "floodgate-redis-connect");
+			connecting.setDaemon(true);
+			connecting.start();
+		}
+
+		private <T> T await(RedisFuture<T> future) throws InterruptedException {
+			try {
+				return future.get(this.timeoutMillis, TimeUnit.MILLISECONDS);
 			}
 			catch (TimeoutException ex) {
 				future.cancel(true);
-				throw new StoreUnavailableException("Redis did not answer within " + timeoutMillis + "ms", ex);
+				throw new StoreUnavailableException("Redis did not answer within " + this.timeoutMillis + "ms", ex);
 			}
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof RedisNoScriptException noScript) {
 					throw noScript;
 				}
+				// Lettuce reconnects by itself; a failure other than a timeout may mean the factory
+				// replaced its shared connection: take it afresh on the next call
+				this.connection.set(null);
 				throw new StoreUnavailableException("Redis failed: " + ex.getCause(), ex.getCause());
 			}
 		}

@@ -138,4 +138,14 @@ class MongoViolationStoreTests extends ViolationStoreContractTests {
 		assertThat(windows.size()).isLessThanOrEqualTo(2);
 	}
 
+	@Test
+	void aPermanentBanReplacedByAShorterOneLetsTheDocumentExpire() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String client = newClient();
+		store.ban(client, null);
+		store.ban(client, Duration.ofHours(1));
+		this.clock.advance(Duration.ofDays(2));
+		assertThat(store.status(client)).isEmpty();
+	}
+
 }
