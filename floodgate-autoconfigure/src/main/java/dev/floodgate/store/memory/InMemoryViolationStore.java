@@ -86,28 +86,17 @@ public final class InMemoryViolationStore implements ViolationStore {
 	private @Nullable Decision decideInPlace(ClientState state, @Nullable RatePolicy policy) {
 		synchronized (state) {
 			long now = this.clock.millis();
-			if (state.restricted(now) != state.weighedRestricted()) {
+			boolean restricted = state.restricted(now);
+			if (restricted != state.weighedRestricted()) {
 				return null;
 			}
-			Decision restricted = this.rules.restrictionIfUnchanged(state, now);
-			if (restricted != null) {
-				return restricted;
-			}
-			if (state.restricted(now)) {
-				return null;
+			if (restricted) {
+				return this.rules.restrictionIfUnchanged(state, now);
 			}
 			if (policy == null) {
 				return Decision.UNLIMITED;
 			}
-			if (this.rules.extendsRetention(state, policy)) {
-				return null;
-			}
-			Decision decision = this.rules.checkLimits(state, policy, now);
-			if (decision.outcome() != Outcome.ALLOWED) {
-				return null;
-			}
-			this.rules.count(state, policy, now);
-			return decision;
+			return this.rules.extendsRetention(state, policy) ? null : this.rules.admit(state, policy, now);
 		}
 	}
 

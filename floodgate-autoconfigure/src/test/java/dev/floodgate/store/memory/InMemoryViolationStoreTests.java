@@ -96,4 +96,23 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 		assertThat(store.trackedClients()).isLessThanOrEqualTo(100);
 	}
 
+	@Test
+	void countsSurviveReadsThatCaffeineDoesNotTurnIntoNewExpiries() throws Exception {
+		InMemoryViolationStore store = (InMemoryViolationStore) pureRateLimiter(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "3/10s");
+		String client = newClient();
+		this.clock.advance(Duration.ofMillis(9_500));
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		for (long at : new long[] { 500, 100, 100 }) {
+			this.clock.advance(Duration.ofMillis(at));
+			assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+		for (int i = 0; i < 3; i++) {
+			this.clock.advance(Duration.ofMillis((i == 0) ? 9_400 : 100));
+			store.cleanUp();
+			assertThat(store.decide(client, policy).outcome()).as("request %d late in the window", i)
+				.isEqualTo(Outcome.LIMITED);
+		}
+	}
+
 }
