@@ -106,11 +106,17 @@ public class ClientAddressResolver {
 	 * example a Unix domain socket)
 	 */
 	public @Nullable ClientAddress resolve(HttpServletRequest request) {
-		IpAddress peer = parsePeer(request.getRemoteAddr());
+		String remoteAddr = request.getRemoteAddr();
+		IpAddress peer = parsePeer(remoteAddr);
 		if (peer == null) {
 			return null;
 		}
-		return ClientAddress.of(resolveAddress(request, peer), this.ipv6PrefixLength);
+		IpAddress client = resolveAddress(request, peer);
+		if (client == peer && peer.isIpv4() && remoteAddr.length() <= 15 && remoteAddr.indexOf(':') < 0) {
+			// a strictly parsed dotted quad is its own canonical text: the key needs no new string
+			return new ClientAddress(peer, remoteAddr);
+		}
+		return ClientAddress.of(client, this.ipv6PrefixLength);
 	}
 
 	private IpAddress resolveAddress(HttpServletRequest request, IpAddress peer) {
