@@ -130,6 +130,10 @@ public final class RedisViolationStore implements ViolationStore {
 		this.indexScript = new Script(resource("index.lua"));
 		this.lettuce = (LETTUCE_PRESENT && LettuceScripts.sharesItsConnection(connectionFactory))
 				? new LettuceScripts(connectionFactory, this.timeoutMillis) : null;
+		if (this.lettuce != null) {
+			// connect now, off this thread, rather than on the first request
+			((LettuceScripts) this.lettuce).connectInBackground();
+		}
 	}
 
 	@Override
@@ -443,6 +447,13 @@ public final class RedisViolationStore implements ViolationStore {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				throw new StoreUnavailableException("Interrupted while waiting for Redis", ex);
+			}
+		}
+
+		void connectInBackground() {
+			CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> fresh = new CompletableFuture<>();
+			if (this.connection.compareAndSet(null, fresh)) {
+				connect(fresh);
 			}
 		}
 
