@@ -10,9 +10,8 @@ import dev.floodgate.core.Decision;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.memory.InMemoryViolationStore;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,10 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code resilience4j}: one Resilience4j rate limiter per client from a
  * {@link RateLimiterRegistry}, {@code acquirePermission()} without waiting.</li>
  * </ul>
- * The same limit for all (never reached, see {@link Baselines}). {@code clients} is how many
+ * The same limit for all, never reached (see {@link Baselines}). {@code clients} is how many
  * distinct clients the requests come from: {@code 1} is one hot client (with {@code -t 2},
- * two threads contend for it), {@code 100000} spreads requests round-robin over that many
- * clients, all tracked before measuring. Run with {@code -t 1} and {@code -t 2}.
+ * two threads contend for it), {@code 100000} spreads each thread's requests round-robin over
+ * that many clients, all tracked before measuring. Each benchmark builds only its own
+ * library's state. Run with {@code -t 1} and {@code -t 2}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -56,69 +56,115 @@ public class InMemoryDecisionBenchmark {
 	@Param({ "1", "100000" })
 	public int clients;
 
-	private String[] keys;
-
-	private InMemoryViolationStore floodgate;
-
-	private RatePolicy policy;
-
-	private Cache<String, Bucket> buckets;
-
-	private BucketConfiguration bucketConfiguration;
-
-	/** Held in a field so that looking a bucket up allocates no lambda. */
-	private final Function<String, Bucket> newBucket = this::newBucket;
-
-	private RateLimiterRegistry rateLimiters;
+	String[] keys;
 
 	@Setup
 	public void setUp() {
 		this.keys = ClientKeys.ipv4(this.clients);
-		this.floodgate = new InMemoryViolationStore(Baselines.floodgateRules(), Baselines.clock(),
-				Baselines.MAX_CLIENTS);
-		this.policy = Baselines.floodgatePolicy(Baselines.LIMIT_TEXT);
-		this.buckets = Caffeine.newBuilder()
-			.maximumSize(Baselines.MAX_CLIENTS)
-			.expireAfterAccess(Duration.ofHours(1))
-			.build();
-		this.bucketConfiguration = Baselines.bucket4jConfiguration();
-		RateLimiterConfig rateLimiterConfig = Baselines.resilience4jConfiguration();
-		this.rateLimiters = RateLimiterRegistry.of(rateLimiterConfig);
-		// every client is tracked before measuring: the benchmark measures the steady state
-		for (String key : this.keys) {
-			check(this.floodgate.decide(key, this.policy).outcome() == Outcome.ALLOWED);
-			check(bucket(key).tryConsume(1));
-			check(this.rateLimiters.rateLimiter(key).acquirePermission());
-		}
 	}
 
 	@Benchmark
-	public Decision floodgate(ClientKeys.Cursor cursor) {
-		return this.floodgate.decide(cursor.next(this.keys), this.policy);
+	public Decision floodgate(FloodgateStore store, ClientKeys.Cursor cursor) {
+		return store.decide(cursor.next(this.keys));
 	}
 
 	@Benchmark
-	public boolean bucket4j(ClientKeys.Cursor cursor) {
-		return bucket(cursor.next(this.keys)).tryConsume(1);
+	public boolean bucket4j(Bucket4jBuckets buckets, ClientKeys.Cursor cursor) {
+		return buckets.tryConsume(cursor.next(this.keys));
 	}
 
 	@Benchmark
-	public boolean resilience4j(ClientKeys.Cursor cursor) {
-		return this.rateLimiters.rateLimiter(cursor.next(this.keys)).acquirePermission();
-	}
-
-	private Bucket bucket(String client) {
-		return this.buckets.get(client, this.newBucket);
-	}
-
-	private Bucket newBucket(String client) {
-		return Bucket.builder().addLimit(this.bucketConfiguration.getBandwidths()[0]).build();
+	public boolean resilience4j(Resilience4jRateLimiters rateLimiters, ClientKeys.Cursor cursor) {
+		return rateLimiters.acquirePermission(cursor.next(this.keys));
 	}
 
 	private static void check(boolean admitted) {
 		if (!admitted) {
 			throw new IllegalStateException("A request within the limit was rejected");
 		}
+	}
+
+	/**
+	 * Floodgate's in-memory store with the defaults of {@code floodgate.*}.
+	 */
+	@State(Scope.Benchmark)
+	public static class FloodgateStore {
+
+		private InMemoryViolationStore store;
+
+		private RatePolicy policy;
+
+		@Setup
+		public void setUp(InMemoryDecisionBenchmark benchmark) {
+			this.store = new InMemoryViolationStore(Baselines.floodgateRules(), Baselines.clock(),
+					Baselines.MAX_CLIENTS);
+			this.policy = Baselines.floodgatePolicy(Baselines.limitText(Baselines.MEMORY_WINDOW));
+			for (String key : benchmark.keys) {
+				check(decide(key).outcome() == Outcome.ALLOWED);
+			}
+		}
+
+		Decision decide(String client) {
+			return this.store.decide(client, this.policy);
+		}
+
+	}
+
+	/**
+	 * A bucket4j bucket per client in a Caffeine cache.
+	 */
+	@State(Scope.Benchmark)
+	public static class Bucket4jBuckets {
+
+		private Cache<String, Bucket> buckets;
+
+		private Bandwidth limit;
+
+		/** Held in a field so that looking a bucket up allocates no lambda. */
+		private final Function<String, Bucket> newBucket = this::newBucket;
+
+		@Setup
+		public void setUp(InMemoryDecisionBenchmark benchmark) {
+			this.buckets = Caffeine.newBuilder()
+				.maximumSize(Baselines.MAX_CLIENTS)
+				.expireAfterAccess(Duration.ofHours(1))
+				.build();
+			this.limit = Baselines.bucket4jConfiguration(Baselines.MEMORY_WINDOW).getBandwidths()[0];
+			for (String key : benchmark.keys) {
+				check(tryConsume(key));
+			}
+		}
+
+		boolean tryConsume(String client) {
+			return this.buckets.get(client, this.newBucket).tryConsume(1);
+		}
+
+		private Bucket newBucket(String client) {
+			return Bucket.builder().addLimit(this.limit).build();
+		}
+
+	}
+
+	/**
+	 * A Resilience4j rate limiter per client, from a registry.
+	 */
+	@State(Scope.Benchmark)
+	public static class Resilience4jRateLimiters {
+
+		private RateLimiterRegistry registry;
+
+		@Setup
+		public void setUp(InMemoryDecisionBenchmark benchmark) {
+			this.registry = RateLimiterRegistry.of(Baselines.resilience4jConfiguration(Baselines.MEMORY_WINDOW));
+			for (String key : benchmark.keys) {
+				check(acquirePermission(key));
+			}
+		}
+
+		boolean acquirePermission(String client) {
+			return this.registry.rateLimiter(client).acquirePermission();
+		}
+
 	}
 
 }

@@ -42,6 +42,10 @@ public final class MemoryPerClient {
 	}
 
 	public static void main(String[] args) {
+		// Caffeine holds lambdas (hidden classes), whose field offsets JOL finds only this way
+		if (System.getProperty("jol.magicFieldOffset") == null) {
+			System.setProperty("jol.magicFieldOffset", "true");
+		}
 		int clients = (args.length > 0) ? Integer.parseInt(args[0]) : 1_000_000;
 		int bound = (args.length > 1) ? Integer.parseInt(args[1]) : 100_000;
 		PrintStream out = System.out;

@@ -17,6 +17,8 @@ public final class RatePolicy {
 
 	private final int firstSlot;
 
+	private final long longestWindowMillis;
+
 	RatePolicy(String name, List<Limit> limits, int firstSlot) {
 		if (limits.isEmpty()) {
 			throw new IllegalArgumentException("A policy needs at least one limit");
@@ -24,6 +26,11 @@ public final class RatePolicy {
 		this.name = name;
 		this.limits = limits.toArray(new Limit[0]);
 		this.firstSlot = firstSlot;
+		long longest = 0;
+		for (Limit limit : this.limits) {
+			longest = Math.max(longest, limit.windowMillis());
+		}
+		this.longestWindowMillis = longest;
 	}
 
 	/**
@@ -74,11 +81,7 @@ public final class RatePolicy {
 	 * @return the longest window in milliseconds
 	 */
 	public long longestWindowMillis() {
-		long longest = 0;
-		for (Limit limit : this.limits) {
-			longest = Math.max(longest, limit.windowMillis());
-		}
-		return longest;
+		return this.longestWindowMillis;
 	}
 
 	@Override

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# HTTP throughput of the sample app with Floodgate on against the same app with Floodgate off.
+#
+# Starts sample-app/target/sample-app-0.1.0-SNAPSHOT.jar twice on loopback: once with Floodgate on
+# and a default limit that is never reached (every request is decided and admitted), once with
+# --floodgate.enabled=false. Creates one short link in each, then drives GET /api/links/<code>
+# with wrk in alternating rounds (on/off, then off/on, ...), after a warm-up round for each, and
+# prints requests/s per round and the on/off ratio. Both applications stay up for the whole run,
+# so they warm up alike and only the one under load uses the CPU.
+#
+# Build the executable jar first (the sample's pom binds no repackage goal, so ask for it):
+#                        ./mvnw -q install -DskipTests
+#                        ./mvnw -q -pl sample-app package spring-boot:repackage -DskipTests
+# Needs wrk and curl:    apt-get install -y wrk curl     (and redis-server for --store redis)
+#
+# Usage: benchmarks/http.sh [--store memory|redis] [--rounds 5] [--duration 10] [--warmup 20]
+#                           [--connections 16] [--threads 1]
+# Environment: JAVA (default java), JAVA_OPTS (default -Xms512m -Xmx512m), SAMPLE_JAR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+store=memory
+rounds=5
+duration=10
+warmup=20
+connections=16
+threads=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --store) store="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "Unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$store" in memory|redis) ;; *) echo "--store must be memory or redis" >&2; exit 2 ;; esac
+
+java_cmd="${JAVA:-java}"
+java_opts="${JAVA_OPTS:--Xms512m -Xmx512m}"
+jar="${SAMPLE_JAR:-sample-app/target/sample-app-0.1.0-SNAPSHOT.jar}"
+for tool in wrk curl "$java_cmd"; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y wrk curl)" >&2; exit 1; }
+done
+if [ ! -f "$jar" ] || ! grep -q 'BOOT-INF/lib/' "$jar"; then
+  echo "$jar is missing or not executable; build it with" >&2
+  echo "  ./mvnw -q install -DskipTests && ./mvnw -q -pl sample-app package spring-boot:repackage -DskipTests" >&2
+  exit 1
+fi
+
+work="$(mktemp -d -t floodgate-http.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+# a free loopback port: nothing answers on it
+free_port() {
+  local port
+  while :; do
+    port=$(( 20000 + RANDOM % 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+await() {
+  local url="$1" name="$2" log="$3"
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "$name did not start; its log:" >&2
+  tail -50 "$log" >&2
+  exit 1
+}
+
+store_args=()
+redis_note=""
+if [ "$store" = redis ]; then
+  command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install -y redis-server)" >&2; exit 1; }
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+    >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    if redis-cli -p "$redis_port" ping >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  store_args=(--spring.profiles.active=redis "--spring.data.redis.port=$redis_port")
+  redis_note=" (redis-server on 127.0.0.1:$redis_port)"
+fi
+
+start_app() {
+  local name="$1" port="$2"
+  shift 2
+  # shellcheck disable=SC2086
+  "$java_cmd" $java_opts -jar "$jar" "--server.port=$port" --server.address=127.0.0.1 \
+    --spring.main.banner-mode=off "${store_args[@]}" "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+on_port=$(free_port)
+start_app on "$on_port" --floodgate.enabled=true --floodgate.limit=1000000000/minute
+off_port=$(free_port)
+while [ "$off_port" = "$on_port" ]; do off_port=$(free_port); done
+start_app off "$off_port" --floodgate.enabled=false
+await "http://127.0.0.1:$on_port/actuator/health" "The app with Floodgate on" "$work/on.log"
+await "http://127.0.0.1:$off_port/actuator/health" "The app with Floodgate off" "$work/off.log"
+
+# one link in each application; GET /api/links/<code> falls under the default limit
+create_link() {
+  local port="$1" body
+  body=$(curl -fsS -X POST "http://127.0.0.1:$port/api/links" -H 'Content-Type: application/json' \
+    -d '{"url":"https://spring.io/projects/spring-boot"}')
+  echo "$body" | sed -n 's/.*"code":"\([^"]*\)".*/\1/p'
+}
+on_url="http://127.0.0.1:$on_port/api/links/$(create_link "$on_port")"
+off_url="http://127.0.0.1:$off_port/api/links/$(create_link "$off_port")"
+curl -fsS -D "$work/on.headers" -o /dev/null "$on_url"
+curl -fsS -D "$work/off.headers" -o /dev/null "$off_url"
+if ! grep -qi '^RateLimit:' "$work/on.headers"; then
+  echo "Floodgate is not deciding GET $on_url (no RateLimit header)" >&2
+  exit 1
+fi
+if grep -qi '^RateLimit:' "$work/off.headers"; then
+  echo "Floodgate is deciding with floodgate.enabled=false" >&2
+  exit 1
+fi
+
+# runs wrk and prints requests/s; fails on any non-2xx response (a limit reached, an error)
+drive() {
+  local url="$1" seconds="$2" out
+  out=$(wrk -t "$threads" -c "$connections" -d "${seconds}s" --latency "$url")
+  if echo "$out" | grep -q 'Non-2xx or 3xx responses'; then
+    echo "wrk saw non-2xx responses from $url:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  echo "$out" | awk '/^Requests\/sec:/ { print $2 }'
+}
+
+# the median of the numbers on standard input, printed with the format given
+median() {
+  sort -g | awk -v f="$1" '{ v[NR] = $1 } END { printf f "\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "# Floodgate HTTP benchmark: $store store$redis_note"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: $(nproc) CPUs, $(lscpu | awk -F: '/^Model name/ { gsub(/^ +/, "", $2); print $2; exit }')"
+echo "java: $("$java_cmd" -version 2>&1 | head -1); JAVA_OPTS: $java_opts"
+echo "wrk: -t $threads -c $connections -d ${duration}s on loopback; warm-up ${warmup}s each; $rounds rounds"
+echo "on:  $on_url  (floodgate.limit=1000000000/minute: every request decided, none rejected)"
+echo "off: $off_url  (floodgate.enabled=false)"
+echo
+drive "$on_url" "$warmup" >/dev/null
+drive "$off_url" "$warmup" >/dev/null
+
+printf '%-6s %14s %14s %8s\n' round "on req/s" "off req/s" "on/off"
+: >"$work/on.rates"
+: >"$work/off.rates"
+: >"$work/ratios"
+for round in $(seq 1 "$rounds"); do
+  # alternate which goes first, so neither always runs on a hotter (or cooler) machine
+  if [ $((round % 2)) -eq 1 ]; then
+    on=$(drive "$on_url" "$duration")
+    off=$(drive "$off_url" "$duration")
+  else
+    off=$(drive "$off_url" "$duration")
+    on=$(drive "$on_url" "$duration")
+  fi
+  ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
+  echo "$on" >>"$work/on.rates"
+  echo "$off" >>"$work/off.rates"
+  echo "$ratio" >>"$work/ratios"
+  printf '%-6s %14s %14s %8s\n' "$round" "$on" "$off" "$ratio"
+done
+
+on_median=$(median %.2f <"$work/on.rates")
+off_median=$(median %.2f <"$work/off.rates")
+echo
+printf 'median %14s %14s %8s\n' "$on_median" "$off_median" \
+  "$(awk -v a="$on_median" -v b="$off_median" 'BEGIN { printf "%.3f", a / b }')"
+echo "ratio on/off (median of the rounds' ratios): $(median %.3f <"$work/ratios")"
+decided=$(curl -fsS "http://127.0.0.1:$on_port/actuator/metrics/floodgate.requests" \
+  | sed -n 's/.*"statistic":"COUNT","value":\([0-9.E+]*\).*/\1/p')
+echo "requests Floodgate decided on the 'on' app: ${decided:-unknown}"
