@@ -135,9 +135,8 @@ public final class DecisionRules {
 		int violated = -1;
 		long retryAfter = 0;
 		for (int i = 0; i < policy.size(); i++) {
-			Limit limit = policy.limit(i);
-			long window = limit.windowMillis();
-			long count = limit.count();
+			long window = policy.windowMillis(i);
+			long count = policy.count(i);
 			int slot = policy.firstSlot() + i;
 			long index = now / window;
 			long elapsed = now - index * window;
@@ -188,8 +187,7 @@ public final class DecisionRules {
 			count(state, policy, now);
 			return decision;
 		}
-		Limit limit = policy.limit(0);
-		long window = limit.windowMillis();
+		long window = policy.windowMillis(0);
 		int slot = policy.firstSlot();
 		long index = now / window;
 		long elapsed = now - index * window;
@@ -206,7 +204,7 @@ public final class DecisionRules {
 			previous = counts & 0xFFFF_FFFFL;
 		}
 		long weightedPrevious = previous * (window - elapsed);
-		long room = (limit.count() - current - 1) * window;
+		long room = (policy.count(0) - current - 1) * window;
 		if (weightedPrevious > room) {
 			return null;
 		}
@@ -225,7 +223,7 @@ public final class DecisionRules {
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		for (int i = 0; i < policy.size(); i++) {
 			int slot = policy.firstSlot() + i;
-			long index = now / policy.limit(i).windowMillis();
+			long index = now / policy.windowMillis(i);
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + 1));
 		}

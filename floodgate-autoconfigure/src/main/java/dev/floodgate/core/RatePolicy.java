@@ -19,6 +19,10 @@ public final class RatePolicy {
 
 	private final long longestWindowMillis;
 
+	private final long[] windowMillis;
+
+	private final long[] counts;
+
 	RatePolicy(String name, List<Limit> limits, int firstSlot) {
 		if (limits.isEmpty()) {
 			throw new IllegalArgumentException("A policy needs at least one limit");
@@ -26,9 +30,13 @@ public final class RatePolicy {
 		this.name = name;
 		this.limits = limits.toArray(new Limit[0]);
 		this.firstSlot = firstSlot;
+		this.windowMillis = new long[this.limits.length];
+		this.counts = new long[this.limits.length];
 		long longest = 0;
-		for (Limit limit : this.limits) {
-			longest = Math.max(longest, limit.windowMillis());
+		for (int i = 0; i < this.limits.length; i++) {
+			this.windowMillis[i] = this.limits[i].windowMillis();
+			this.counts[i] = this.limits[i].count();
+			longest = Math.max(longest, this.windowMillis[i]);
 		}
 		this.longestWindowMillis = longest;
 	}
@@ -65,6 +73,24 @@ public final class RatePolicy {
 	 */
 	public Limit limit(int index) {
 		return this.limits[index];
+	}
+
+	/**
+	 * One limit's window, computed once.
+	 * @param index the limit's index
+	 * @return its window in milliseconds
+	 */
+	public long windowMillis(int index) {
+		return this.windowMillis[index];
+	}
+
+	/**
+	 * One limit's count.
+	 * @param index the limit's index
+	 * @return the requests it admits per window
+	 */
+	public long count(int index) {
+		return this.counts[index];
 	}
 
 	/**
