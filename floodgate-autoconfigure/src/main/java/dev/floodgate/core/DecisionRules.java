@@ -1,5 +1,8 @@
 package dev.floodgate.core;
 
+import java.time.Duration;
+import java.util.function.ObjLongConsumer;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -308,6 +311,26 @@ public final class DecisionRules {
 		state.violationTimes = RecentTimes.NONE;
 		state.escalationChanged = true;
 		return number;
+	}
+
+	/**
+	 * A block by hand, for stores that apply these rules to a state they read.
+	 * @param duration how long
+	 * @return the change: {@link #block} with that length
+	 */
+	public ObjLongConsumer<ClientState> blockFor(Duration duration) {
+		long length = duration.toMillis();
+		return (state, now) -> block(state, length, now);
+	}
+
+	/**
+	 * A ban by hand, for stores that apply these rules to a state they read.
+	 * @param duration how long, {@code null} for a permanent ban
+	 * @return the change: {@link #ban} with that length
+	 */
+	public ObjLongConsumer<ClientState> banFor(@Nullable Duration duration) {
+		long length = (duration != null) ? duration.toMillis() : -1;
+		return (state, now) -> ban(state, length, now);
 	}
 
 	/**

@@ -159,12 +159,12 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 	@Override
 	public ClientStatus block(String client, Duration duration) {
-		return change(client, (state, now) -> this.rules.block(state, duration.toMillis(), now));
+		return change(client, this.rules.blockFor(duration));
 	}
 
 	@Override
 	public ClientStatus ban(String client, @Nullable Duration duration) {
-		return change(client, (state, now) -> this.rules.ban(state, (duration != null) ? duration.toMillis() : -1, now));
+		return change(client, this.rules.banFor(duration));
 	}
 
 	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
