@@ -32,12 +32,4 @@ public record Decision(Outcome outcome, long retryAfterMillis, int limitIndex, l
 		return new Decision(outcome, retryAfterMillis, -1, 0, 0, escalation);
 	}
 
-	/**
-	 * Whether the tightest limit's state is known.
-	 * @return {@code true} when a limit was evaluated
-	 */
-	public boolean hasLimitState() {
-		return this.limitIndex >= 0;
-	}
-
 }

@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * Creates and holds the {@link RatePolicy policies} of one application, each with its own
  * counter slots. Policies are looked up by name: asking twice for the same name with the
@@ -42,41 +40,11 @@ public final class RatePolicies {
 	}
 
 	/**
-	 * Whether a policy of that name exists.
-	 * @param name the name
-	 * @return {@code true} if it exists
-	 */
-	public synchronized boolean contains(String name) {
-		return this.byName.containsKey(name);
-	}
-
-	/**
-	 * The policy of that name.
-	 * @param name the name
-	 * @return the policy or {@code null}
-	 */
-	public synchronized @Nullable RatePolicy get(String name) {
-		return this.byName.get(name);
-	}
-
-	/**
 	 * Every policy, in the order they were created.
 	 * @return the policies
 	 */
 	public synchronized List<RatePolicy> all() {
 		return List.copyOf(new ArrayList<>(this.byName.values()));
-	}
-
-	/**
-	 * The longest window of any policy.
-	 * @return the longest window in milliseconds, 0 when there is no policy
-	 */
-	public synchronized long longestWindowMillis() {
-		long longest = 0;
-		for (RatePolicy policy : this.byName.values()) {
-			longest = Math.max(longest, policy.longestWindowMillis());
-		}
-		return longest;
 	}
 
 }

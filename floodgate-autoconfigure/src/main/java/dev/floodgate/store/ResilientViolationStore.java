@@ -50,22 +50,6 @@ public final class ResilientViolationStore implements ViolationStore {
 		this.observer = observer;
 	}
 
-	/**
-	 * The guarded store.
-	 * @return the store
-	 */
-	public ViolationStore delegate() {
-		return this.delegate;
-	}
-
-	/**
-	 * The circuit breaker.
-	 * @return the circuit breaker
-	 */
-	public StoreCircuitBreaker circuitBreaker() {
-		return this.circuitBreaker;
-	}
-
 	@Override
 	public String type() {
 		return this.delegate.type();

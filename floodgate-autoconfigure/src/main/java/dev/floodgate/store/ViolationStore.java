@@ -57,10 +57,13 @@ public interface ViolationStore {
 	List<ClientStatus> restrictedClients(int max);
 
 	/**
-	 * How many clients are blocked or banned now.
+	 * How many clients are blocked or banned now. Stores that can count without listing
+	 * (an indexed query) should override this.
 	 * @return the number of restricted clients
 	 */
-	long restrictedCount();
+	default long restrictedCount() {
+		return restrictedClients(Integer.MAX_VALUE).size();
+	}
 
 	/**
 	 * Forgets a client entirely: counters, violations, blocks and ban.

@@ -25,8 +25,6 @@ public final class ProblemRejectionHandler implements RejectionHandler {
 
 	private static final String CONTENT_TYPE = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
-	private final Map<Rejection.Reason, ProblemDetail> problems = new EnumMap<>(Rejection.Reason.class);
-
 	private final Map<Rejection.Reason, byte[]> bodies = new EnumMap<>(Rejection.Reason.class);
 
 	/**
@@ -40,18 +38,8 @@ public final class ProblemRejectionHandler implements RejectionHandler {
 					(message != null) ? message : reason.detail());
 			problem.setType(URI.create(reason.type()));
 			problem.setTitle(reason.title());
-			this.problems.put(reason, problem);
 			this.bodies.put(reason, json(problem).getBytes(StandardCharsets.UTF_8));
 		}
-	}
-
-	/**
-	 * The problem detail sent for a reason.
-	 * @param reason the reason
-	 * @return its problem detail
-	 */
-	public ProblemDetail problem(Rejection.Reason reason) {
-		return this.problems.get(reason);
 	}
 
 	@Override

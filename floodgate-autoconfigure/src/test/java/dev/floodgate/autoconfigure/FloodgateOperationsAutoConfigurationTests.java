@@ -135,42 +135,7 @@ class FloodgateOperationsAutoConfigurationTests {
 
 	}
 
-	static class MyStore implements ViolationStore {
-
-		@Override
-		public dev.floodgate.core.Decision decide(String client, dev.floodgate.core.RatePolicy policy) {
-			return dev.floodgate.core.Decision.UNLIMITED;
-		}
-
-		@Override
-		public java.util.Optional<dev.floodgate.store.ClientStatus> status(String client) {
-			return java.util.Optional.empty();
-		}
-
-		@Override
-		public java.util.List<dev.floodgate.store.ClientStatus> restrictedClients(int max) {
-			return java.util.List.of();
-		}
-
-		@Override
-		public long restrictedCount() {
-			return 0;
-		}
-
-		@Override
-		public boolean forget(String client) {
-			return false;
-		}
-
-		@Override
-		public dev.floodgate.store.ClientStatus block(String client, java.time.Duration duration) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public dev.floodgate.store.ClientStatus ban(String client, java.time.Duration duration) {
-			throw new UnsupportedOperationException();
-		}
+	static class MyStore extends dev.floodgate.store.StubViolationStore {
 
 	}
 

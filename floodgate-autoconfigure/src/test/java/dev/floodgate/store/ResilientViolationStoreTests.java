@@ -2,8 +2,6 @@ package dev.floodgate.store;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -76,7 +74,7 @@ class ResilientViolationStoreTests {
 		assertThat(this.flaky.calls).as("a probe every 30s at most").hasValue(21);
 	}
 
-	static class FlakyStore implements ViolationStore {
+	static class FlakyStore extends StubViolationStore {
 
 		final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
 
@@ -93,36 +91,6 @@ class ResilientViolationStoreTests {
 				throw error;
 			}
 			return Decision.UNLIMITED;
-		}
-
-		@Override
-		public Optional<ClientStatus> status(String client) {
-			return Optional.empty();
-		}
-
-		@Override
-		public List<ClientStatus> restrictedClients(int max) {
-			return List.of();
-		}
-
-		@Override
-		public long restrictedCount() {
-			return 0;
-		}
-
-		@Override
-		public boolean forget(String client) {
-			return false;
-		}
-
-		@Override
-		public ClientStatus block(String client, Duration duration) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public ClientStatus ban(String client, @Nullable Duration duration) {
-			throw new UnsupportedOperationException();
 		}
 
 	}

@@ -129,16 +129,6 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
-		List<ClientStatus> restricted = restricted();
-		return ClientStatus.mostRecentFirst(restricted, max);
-	}
-
-	@Override
-	public long restrictedCount() {
-		return restricted().size();
-	}
-
-	private List<ClientStatus> restricted() {
 		long now = this.clock.millis();
 		List<ClientStatus> restricted = new ArrayList<>();
 		for (Map.Entry<String, ClientState> entry : this.clients.asMap().entrySet()) {
@@ -149,7 +139,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 				}
 			}
 		}
-		return restricted;
+		return ClientStatus.mostRecentFirst(restricted, max);
 	}
 
 	@Override

@@ -96,7 +96,7 @@ public final class RedisViolationStore implements ViolationStore {
 	/** Lettuce's shared connection, connected off the request threads; null without it. */
 	private final @Nullable Object lettuce;
 
-	private final byte[][] noPolicyArguments = { null, DECIDE, bytes("0") };
+	private final byte[][] noPolicyArguments = { SERVER_TIME, DECIDE, bytes("0") };
 
 	/**
 	 * Creates a store that takes the time from the Redis server.
@@ -143,9 +143,13 @@ public final class RedisViolationStore implements ViolationStore {
 
 	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
-		byte[][] arguments = ((policy != null) ? this.policyArguments.computeIfAbsent(policy, this::policyArguments)
-				: this.noPolicyArguments).clone();
-		arguments[0] = now();
+		byte[][] arguments = (policy != null) ? this.policyArguments.computeIfAbsent(policy, this::policyArguments)
+				: this.noPolicyArguments;
+		if (this.clock != null) {
+			// a test clock's time differs per call; the server's time is the shared constant
+			arguments = arguments.clone();
+			arguments[0] = now();
+		}
 		List<?> result = eval(this.clientScript, key(client), arguments);
 		Decision decision = decision(result);
 		Escalation escalation = decision.escalation();
@@ -171,16 +175,6 @@ public final class RedisViolationStore implements ViolationStore {
 
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
-		List<ClientStatus> restricted = restricted();
-		return ClientStatus.mostRecentFirst(restricted, max);
-	}
-
-	@Override
-	public long restrictedCount() {
-		return restricted().size();
-	}
-
-	private List<ClientStatus> restricted() {
 		List<String> members = new ArrayList<>();
 		execute((connection) -> {
 			for (Tuple tuple : connection.zSetCommands().zRangeWithScores(this.indexKey, 0, -1)) {
@@ -198,7 +192,7 @@ public final class RedisViolationStore implements ViolationStore {
 				execute((connection) -> connection.zSetCommands().zRem(this.indexKey, bytes(client)));
 			}
 		}
-		return restricted;
+		return ClientStatus.mostRecentFirst(restricted, max);
 	}
 
 	@Override
@@ -257,6 +251,7 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private byte[][] policyArguments(RatePolicy policy) {
 		byte[][] arguments = new byte[3 + policy.size() * 3][];
+		arguments[0] = SERVER_TIME;
 		arguments[1] = DECIDE;
 		arguments[2] = bytes(Integer.toString(policy.size()));
 		for (int i = 0; i < policy.size(); i++) {
