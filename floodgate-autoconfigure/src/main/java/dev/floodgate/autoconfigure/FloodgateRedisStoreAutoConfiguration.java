@@ -1,5 +1,7 @@
 package dev.floodgate.autoconfigure;
 
+import java.time.Duration;
+
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
@@ -34,7 +36,17 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
 			DecisionRules rules) {
-		return new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
+		RedisViolationStore store = new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(),
+				settings.storeTimeout());
+		// connect and load the scripts before the first request, bounded: a dead Redis delays
+		// start-up by at most this, and requests are then decided by floodgate.store.on-failure
+		Duration readyWithin = settings.storeTimeout().multipliedBy(4).plusSeconds(2);
+		if (!store.awaitReady(readyWithin)) {
+			org.apache.commons.logging.LogFactory.getLog(FloodgateRedisStoreAutoConfiguration.class)
+				.warn("Floodgate's Redis store is not connected after " + readyWithin.toMillis()
+						+ "ms; requests are decided by floodgate.store.on-failure until it is");
+		}
+		return store;
 	}
 
 }

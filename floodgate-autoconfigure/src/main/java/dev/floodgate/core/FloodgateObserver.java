@@ -43,7 +43,9 @@ public interface FloodgateObserver {
 	};
 
 	/**
-	 * One observer that calls several, isolating each from the others' failures.
+	 * One observer that calls several, isolating each from the others' failures and the
+	 * request from all of them: an observer that throws is logged (at WARN the first time,
+	 * then at DEBUG) and the others are still called.
 	 * @param observers the observers
 	 * @return the composite
 	 */
@@ -51,34 +53,7 @@ public interface FloodgateObserver {
 		if (observers.isEmpty()) {
 			return NONE;
 		}
-		if (observers.size() == 1) {
-			return observers.get(0);
-		}
-		FloodgateObserver[] all = observers.toArray(new FloodgateObserver[0]);
-		return new FloodgateObserver() {
-
-			@Override
-			public void requestDecided(RequestOutcome outcome, @Nullable RatePolicy policy) {
-				for (FloodgateObserver observer : all) {
-					observer.requestDecided(outcome, policy);
-				}
-			}
-
-			@Override
-			public void escalated(String client, Escalation escalation, @Nullable RatePolicy policy, boolean dryRun) {
-				for (FloodgateObserver observer : all) {
-					observer.escalated(client, escalation, policy, dryRun);
-				}
-			}
-
-			@Override
-			public void storeCalled(long nanos, boolean failed) {
-				for (FloodgateObserver observer : all) {
-					observer.storeCalled(nanos, failed);
-				}
-			}
-
-		};
+		return new IsolatingObservers(observers);
 	}
 
 }

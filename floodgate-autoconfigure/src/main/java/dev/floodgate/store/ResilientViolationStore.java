@@ -13,10 +13,12 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Guards a {@link ViolationStore} with a {@link StoreCircuitBreaker}: a failing store is not
- * called again until its backoff interval has passed, and every failure, including an open
- * circuit, surfaces as a {@link StoreUnavailableException}. Logs once at WARN when the store
- * starts failing and once at INFO when it answers again.
+ * Guards a {@link ViolationStore} with a {@link StoreCircuitBreaker}: a store that keeps
+ * failing is not called again until the circuit probes it, and every failure, including an
+ * open circuit, surfaces as a {@link StoreUnavailableException}. An {@link Error} is not a
+ * store failure: it is rethrown as it is. The circuit's state is updated before any observer
+ * hears of the call, and a failing observer changes nothing. Logs once at WARN when the
+ * circuit opens and once at INFO when it closes again.
  */
 public final class ResilientViolationStore implements ViolationStore {
 
@@ -60,19 +62,39 @@ public final class ResilientViolationStore implements ViolationStore {
 		if (!this.circuitBreaker.tryAcquire()) {
 			throw new StoreUnavailableException("The store's circuit is open");
 		}
-		Decision decision;
 		long started = System.nanoTime();
+		Decision decision;
 		try {
 			decision = this.delegate.decide(client, policy);
 		}
-		catch (RuntimeException | Error ex) {
-			// an Error too: a probe must never leave the circuit half-open for good
-			this.observer.storeCalled(System.nanoTime() - started, true);
-			throw failed(ex);
+		catch (RuntimeException ex) {
+			long nanos = System.nanoTime() - started;
+			StoreUnavailableException unavailable = failed(nanos, ex);
+			storeCalled(nanos, true);
+			throw unavailable;
 		}
-		this.observer.storeCalled(System.nanoTime() - started, false);
-		succeeded();
+		catch (Error error) {
+			// not a store failure: hand the permission back (a probe must never leave the
+			// circuit half-open for good) and let the Error be what it is
+			this.circuitBreaker.release();
+			throw error;
+		}
+		long nanos = System.nanoTime() - started;
+		if (this.circuitBreaker.onSuccess(nanos)) {
+			logger.info("Floodgate's store answers again");
+		}
+		storeCalled(nanos, false);
 		return decision;
+	}
+
+	/** Tells the observer, which may never turn a decision into a failure. */
+	private void storeCalled(long nanos, boolean failed) {
+		try {
+			this.observer.storeCalled(nanos, failed);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("A FloodgateObserver failed", ex);
+		}
 	}
 
 	@Override
@@ -105,32 +127,29 @@ public final class ResilientViolationStore implements ViolationStore {
 		return call(() -> this.delegate.ban(client, duration));
 	}
 
-	/** Operator calls always try the store, whatever the circuit says, and report to it. */
+	/**
+	 * Operator calls always try the store, whatever the circuit says, and are not counted by
+	 * it: an operator's retries should neither open nor close the circuit for requests.
+	 */
 	private <T> T call(Supplier<T> call) {
-		T result;
 		try {
-			result = call.get();
+			return call.get();
 		}
-		catch (RuntimeException | Error ex) {
-			throw failed(ex);
+		catch (StoreUnavailableException ex) {
+			throw ex;
 		}
-		succeeded();
-		return result;
-	}
-
-	private void succeeded() {
-		if (this.circuitBreaker.onSuccess()) {
-			logger.info("Floodgate's store answers again");
+		catch (RuntimeException ex) {
+			throw new StoreUnavailableException("The store failed: " + ex.getMessage(), ex);
 		}
 	}
 
-	private StoreUnavailableException failed(Throwable ex) {
-		if (this.circuitBreaker.onFailure()) {
-			logger.warn("Floodgate's store failed; requests are decided by floodgate.store.on-failure until it answers again",
-					ex);
+	private StoreUnavailableException failed(long nanos, RuntimeException ex) {
+		if (this.circuitBreaker.onFailure(nanos, ex)) {
+			logger.warn("Floodgate's store keeps failing; requests are decided by floodgate.store.on-failure until it "
+					+ "answers again", ex);
 		}
 		else if (logger.isDebugEnabled()) {
-			logger.debug("Floodgate's store failed again", ex);
+			logger.debug("Floodgate's store failed", ex);
 		}
 		return (ex instanceof StoreUnavailableException unavailable) ? unavailable
 				: new StoreUnavailableException("The store failed: " + ex.getMessage(), ex);

@@ -117,6 +117,10 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			if (decision != null) {
 				this.restrictions.remember(client.key(), decision);
 			}
+			else {
+				// the store cannot answer: a restriction this instance knows of still holds
+				decision = this.restrictions.known(client.key());
+			}
 		}
 		if (decision == null) {
 			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);

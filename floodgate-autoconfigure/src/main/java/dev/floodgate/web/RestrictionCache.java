@@ -13,10 +13,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Remembers, on this instance, the clients the store said are blocked or banned, so that a
- * flood from them is answered without calling the store at all. An entry lasts until the
- * restriction ends, and at most {@code ttl}: after that the next request asks the store again,
- * so a ban lifted on another instance takes effect here within {@code ttl}. Lifting or
- * restricting a client through this instance's actuator endpoint updates it at once.
+ * flood from them is answered without calling the store at all. An entry answers for at most
+ * {@code ttl} after the store said so ({@link #get}): after that the next request asks the
+ * store again, so a ban lifted on another instance takes effect here within {@code ttl}.
+ * Lifting or restricting a client through this instance's actuator endpoint updates it at
+ * once.
+ * <p>
+ * An entry is kept until its restriction ends (at most {@code maxClients} of them): while
+ * the store cannot be reached, what this instance already knows still holds
+ * ({@link #known}), whatever {@code floodgate.store.on-failure} says.
  * <p>
  * With relative blocks each request made while blocked restarts the block; from this cache
  * the store hears of it once per {@code ttl}, so the block restarts with that granularity.
@@ -48,12 +53,28 @@ public final class RestrictionCache {
 	}
 
 	/**
-	 * The remembered decision for a client, if it is still blocked or banned.
+	 * The remembered decision for a client, if it is still blocked or banned and the store
+	 * said so within the ttl.
 	 * @param client the client key
 	 * @return a {@link Outcome#BLOCKED} or {@link Outcome#BANNED} decision, or {@code null}
 	 * when the store must decide
 	 */
 	public @Nullable Decision get(String client) {
+		return lookup(client, true);
+	}
+
+	/**
+	 * The remembered decision for a client, if it is still blocked or banned, however long
+	 * ago the store said so: for when the store cannot be asked.
+	 * @param client the client key
+	 * @return a {@link Outcome#BLOCKED} or {@link Outcome#BANNED} decision, or {@code null}
+	 * when nothing is known
+	 */
+	public @Nullable Decision known(String client) {
+		return lookup(client, false);
+	}
+
+	private @Nullable Decision lookup(String client, boolean fresh) {
 		if (this.restrictions == null) {
 			return null;
 		}
@@ -62,7 +83,7 @@ public final class RestrictionCache {
 			return null;
 		}
 		long now = this.clock.millis();
-		if (restriction.untilMillis <= now) {
+		if (restriction.untilMillis <= now || (fresh && now - restriction.learntMillis >= this.ttlMillis)) {
 			return null;
 		}
 		long retryAfter = (restriction.untilMillis == Long.MAX_VALUE) ? -1 : restriction.untilMillis - now;
@@ -70,18 +91,24 @@ public final class RestrictionCache {
 	}
 
 	/**
-	 * Remembers a store's decision when it says the client is blocked or banned.
+	 * Remembers a store's decision: a blocked or banned client is remembered, any other
+	 * decision forgets what was remembered of the client (its restriction was lifted).
 	 * @param client the client key
 	 * @param decision the store's decision
 	 */
 	public void remember(String client, Decision decision) {
-		if (this.restrictions == null
-				|| (decision.outcome() != Outcome.BLOCKED && decision.outcome() != Outcome.BANNED)) {
+		if (this.restrictions == null) {
 			return;
 		}
-		long until = (decision.retryAfterMillis() < 0) ? Long.MAX_VALUE
-				: this.clock.millis() + decision.retryAfterMillis();
-		this.restrictions.put(client, new Restriction(decision.outcome(), until));
+		if (decision.outcome() != Outcome.BLOCKED && decision.outcome() != Outcome.BANNED) {
+			if (this.restrictions.estimatedSize() > 0) {
+				this.restrictions.invalidate(client);
+			}
+			return;
+		}
+		long now = this.clock.millis();
+		long until = (decision.retryAfterMillis() < 0) ? Long.MAX_VALUE : now + decision.retryAfterMillis();
+		this.restrictions.put(client, new Restriction(decision.outcome(), until, now));
 	}
 
 	/**
@@ -94,16 +121,19 @@ public final class RestrictionCache {
 		}
 	}
 
-	private record Restriction(Outcome outcome, long untilMillis) {
+	private record Restriction(Outcome outcome, long untilMillis, long learntMillis) {
 	}
 
-	private final class RestrictionExpiry implements Expiry<String, Restriction> {
+	/** An entry lives until its restriction ends. */
+	private static final class RestrictionExpiry implements Expiry<String, Restriction> {
 
 		@Override
 		public long expireAfterCreate(String client, Restriction restriction, long currentTime) {
+			if (restriction.untilMillis == Long.MAX_VALUE) {
+				return Long.MAX_VALUE;
+			}
 			long now = TimeUnit.NANOSECONDS.toMillis(currentTime);
-			long until = Math.min(restriction.untilMillis, now + RestrictionCache.this.ttlMillis);
-			return TimeUnit.MILLISECONDS.toNanos(Math.max(1, until - now));
+			return TimeUnit.MILLISECONDS.toNanos(Math.max(1, restriction.untilMillis - now));
 		}
 
 		@Override

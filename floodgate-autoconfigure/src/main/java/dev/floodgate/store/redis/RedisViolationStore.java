@@ -129,11 +129,22 @@ public final class RedisViolationStore implements ViolationStore {
 		this.clientScript = new Script(clientScriptText(rules));
 		this.indexScript = new Script(resource("index.lua"));
 		this.lettuce = (LETTUCE_PRESENT && LettuceScripts.sharesItsConnection(connectionFactory))
-				? new LettuceScripts(connectionFactory, this.timeoutMillis) : null;
+				? new LettuceScripts(connectionFactory, this.timeoutMillis, this.clientScript, this.indexScript) : null;
 		if (this.lettuce != null) {
-			// connect now, off this thread, rather than on the first request
+			// connect and load the scripts now, off this thread, rather than on the first requests
 			((LettuceScripts) this.lettuce).connectInBackground();
 		}
+	}
+
+	/**
+	 * Waits, at most {@code max}, until the store is connected and its scripts are loaded, so
+	 * that the first requests after start-up are not the slow ones. Without Lettuce's shared
+	 * connection it returns at once.
+	 * @param max the longest to wait
+	 * @return {@code true} if the store is ready
+	 */
+	public boolean awaitReady(Duration max) {
+		return this.lettuce == null || ((LettuceScripts) this.lettuce).awaitConnected(max);
 	}
 
 	@Override
@@ -419,9 +430,30 @@ public final class RedisViolationStore implements ViolationStore {
 
 		private final AtomicReference<CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>>> connection = new AtomicReference<>();
 
-		LettuceScripts(RedisConnectionFactory connectionFactory, long timeoutMillis) {
+		private final Script[] scripts;
+
+		LettuceScripts(RedisConnectionFactory connectionFactory, long timeoutMillis, Script... scripts) {
 			this.connectionFactory = connectionFactory;
 			this.timeoutMillis = timeoutMillis;
+			this.scripts = scripts;
+		}
+
+		boolean awaitConnected(Duration max) {
+			CompletableFuture<RedisClusterAsyncCommands<byte[], byte[]>> current = this.connection.get();
+			if (current == null) {
+				return false;
+			}
+			try {
+				current.get(max.toMillis(), TimeUnit.MILLISECONDS);
+				return true;
+			}
+			catch (TimeoutException | ExecutionException ex) {
+				return false;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
 		}
 
 		static boolean sharesItsConnection(RedisConnectionFactory connectionFactory) {
@@ -489,7 +521,10 @@ public final class RedisViolationStore implements ViolationStore {
 			Thread connecting = new Thread(() -> {
 				// the factory's shared connection outlives this wrapper; closing it leaves it open
 				try (RedisConnection redis = this.connectionFactory.getConnection()) {
-					connected.complete((RedisClusterAsyncCommands<byte[], byte[]>) redis.getNativeConnection());
+					RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) redis
+						.getNativeConnection();
+					loadScripts(commands);
+					connected.complete(commands);
 				}
 				catch (Throwable ex) {
 					connected.completeExceptionally(ex);
@@ -497,6 +532,25 @@ public final class RedisViolationStore implements ViolationStore {
 			}, "floodgate-redis-connect");
 			connecting.setDaemon(true);
 			connecting.start();
+		}
+
+		/**
+		 * Loads the scripts (on every master of a cluster), best effort and bounded, so that
+		 * no request pays for a {@code NOSCRIPT} and the script's text: after a server restart
+		 * without its scripts a request still falls back to {@code EVAL}.
+		 */
+		private void loadScripts(RedisClusterAsyncCommands<byte[], byte[]> commands) {
+			try {
+				for (Script script : this.scripts) {
+					commands.scriptLoad(script.bytes).get(Math.max(this.timeoutMillis, 2_000), TimeUnit.MILLISECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException | RuntimeException ex) {
+				logger.debug("Could not load Floodgate's scripts into Redis", ex);
+			}
 		}
 
 		private <T> T await(RedisFuture<T> future) throws InterruptedException {
