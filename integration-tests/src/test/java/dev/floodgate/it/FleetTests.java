@@ -172,6 +172,30 @@ abstract class FleetTests {
 		}
 	}
 
+	@Test
+	void aRestrictionAnInstanceKnowsHoldsWhileTheStoreIsUnreachableUnderAllow() {
+		String[] settings = { "floodgate.limit=2/minute", "floodgate.behind-proxy=true",
+				"floodgate.store.timeout=300ms", "floodgate.store.local-cache.ttl=5s",
+				"management.endpoints.web.exposure.include=floodgate" };
+		try (RunningApp app = start(settings)) {
+			String ip = "198.18.3." + (int) (Math.random() * 200 + 1);
+			String[] banned = { "X-Forwarded-For", ip };
+			assertThat(app.postJson("/actuator/floodgate/" + ip, "{\"action\":\"ban\"}").statusCode()).isEqualTo(200);
+			assertThat(app.get("/open", banned).statusCode()).isEqualTo(403);
+			killStore();
+			try {
+				// long past the local cache's ttl: the store would be asked, and cannot answer
+				app.clock.advance(Duration.ofSeconds(30));
+				assertThat(app.statuses("/open", 5, banned)).as("still banned").containsOnly(403);
+				assertThat(app.get("/open", "X-Forwarded-For", "198.18.4.1").statusCode())
+					.as("an unknown client is allowed, as on-failure says").isEqualTo(200);
+			}
+			finally {
+				restartStore();
+			}
+		}
+	}
+
 	private static boolean servedByTheStoreAgain(RunningApp app) {
 		for (int attempt = 0; attempt < 100; attempt++) {
 			app.clock.advance(Duration.ofSeconds(31));

@@ -49,6 +49,17 @@ class FloodgateHttpTests {
 	}
 
 	@Test
+	void aListenerThatThrowsOnBlocksAndBansNeverTurnsARequestIntoA500() {
+		try (RunningApp app = RunningApp.start(TestApplication.class, "floodgate.limit=1/minute",
+				"floodgate.block.after-violations=1", "floodgate.ban.after-violations=2",
+				"test.failing-listeners=true")) {
+			assertThat(app.statuses("/open", 2)).as("the violation blocks").containsExactly(200, 429);
+			app.clock.advance(Duration.ofMinutes(16));
+			assertThat(app.statuses("/open", 3)).as("the second violation bans").containsExactly(200, 403, 403);
+		}
+	}
+
+	@Test
 	void withoutADefaultLimitOnlyAnnotatedHandlersAreLimited() {
 		try (RunningApp app = RunningApp.start(TestApplication.class)) {
 			assertThat(app.statuses("/open", 30)).containsOnly(200);

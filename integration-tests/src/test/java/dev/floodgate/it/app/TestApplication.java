@@ -1,9 +1,14 @@
 package dev.floodgate.it.app;
 
 import dev.floodgate.RateLimited;
+import dev.floodgate.event.ClientBannedEvent;
+import dev.floodgate.event.ClientBlockedEvent;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -13,6 +18,23 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @SpringBootApplication
 public class TestApplication {
+
+	/** A listener that throws on every block and ban, as a broken audit hook would. */
+	@Component
+	@ConditionalOnBooleanProperty("test.failing-listeners")
+	static class FailingListeners {
+
+		@EventListener
+		void blocked(ClientBlockedEvent event) {
+			throw new IllegalStateException("audit log unavailable");
+		}
+
+		@EventListener
+		void banned(ClientBannedEvent event) {
+			throw new IllegalStateException("audit log unavailable");
+		}
+
+	}
 
 	@RestController
 	static class Api {
