@@ -20,6 +20,7 @@ import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.PrefixWidening;
 import dev.floodgate.web.RestrictionCache;
 import org.jspecify.annotations.Nullable;
 
@@ -56,6 +57,8 @@ public class FloodgateEndpoint {
 
 	private final @Nullable RestrictionCache restrictions;
 
+	private final @Nullable PrefixWidening widening;
+
 	/**
 	 * Creates the endpoint.
 	 * @param settings the settings in force
@@ -79,6 +82,23 @@ public class FloodgateEndpoint {
 	 */
 	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
 			StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions) {
+		this(settings, policies, store, circuitBreaker, restrictions, null);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param settings the settings in force
+	 * @param policies the policies of the handlers
+	 * @param store the store
+	 * @param circuitBreaker the store's circuit breaker
+	 * @param restrictions this instance's cache of restricted clients, updated when an
+	 * operator lifts or restricts a client
+	 * @param widening the widened networks, of which a lifted client's is lifted too
+	 */
+	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
+			StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions,
+			@Nullable PrefixWidening widening) {
+		this.widening = widening;
 		this.settings = settings;
 		this.policies = policies;
 		this.store = store;
@@ -147,10 +167,13 @@ public class FloodgateEndpoint {
 		}
 		forgetLocally(key);
 		try {
-			if (!this.store.forget(key)) {
+			// lifting a client lifts the widened network it is in, too
+			String network = liftNetwork(client);
+			if (!this.store.forget(key) && network == null) {
 				return problem(404, "Unknown client", "The store holds nothing for " + key + ".");
 			}
-			return new WebEndpointResponse<>(Map.of("client", key, "forgotten", true));
+			return new WebEndpointResponse<>((network != null)
+					? Map.of("client", key, "forgotten", true, "network", network) : Map.of("client", key, "forgotten", true));
 		}
 		catch (RuntimeException ex) {
 			return unavailable(ex);
@@ -188,6 +211,17 @@ public class FloodgateEndpoint {
 		catch (RuntimeException ex) {
 			return unavailable(ex);
 		}
+	}
+
+	private @Nullable String liftNetwork(String client) {
+		IpAddress address = IpAddress.parse(client.trim());
+		String network = (this.widening != null && address != null) ? this.widening.prefixKey(address) : null;
+		if (network == null) {
+			return null;
+		}
+		this.widening.forget(address);
+		forgetLocally(network);
+		return this.store.forget(network) ? network : null;
 	}
 
 	private void forgetLocally(String key) {

@@ -16,6 +16,7 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryViolationStore;
 import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.PrefixWidening;
 import dev.floodgate.web.ProblemRejectionHandler;
 import dev.floodgate.web.RateLimitExemption;
 import dev.floodgate.web.RateLimitHeaders;
@@ -154,12 +155,25 @@ public final class FloodgateAutoConfiguration {
 			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
 			StoreCircuitBreaker circuitBreaker, RejectionHandler rejectionHandler, RateLimitHeaders headers,
 			ObjectProvider<RateLimitExemption> exemptions, ObjectProvider<FloodgateObserver> observers,
-			RestrictionCache restrictions) {
+			RestrictionCache restrictions, ObjectProvider<PrefixWidening> widening) {
 		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
 		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker, observer);
 		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded, rejectionHandler, headers,
 				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
-				settings.onFailure() == OnFailure.DENY, observer, restrictions);
+				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "floodgate.widen.enabled", matchIfMissing = true)
+	PrefixWidening floodgatePrefixWidening(FloodgateProperties properties, FloodgateSettings settings,
+			ViolationStore store, StoreCircuitBreaker circuitBreaker, @Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+		// a shared store's widened prefixes are read again once per local cache ttl (lifts
+		// made on other instances arrive within it); the in-memory store is this instance's own
+		Duration recheck = (store instanceof InMemoryViolationStore || settings.localCacheTtl().isZero())
+				? Duration.ofSeconds(1) : settings.localCacheTtl();
+		return new PrefixWidening(properties.getWiden().toPolicy(), settings.ipv6PrefixLength(),
+				new ResilientViolationStore(store, circuitBreaker), clock, recheck, settings.localCacheMaxClients());
 	}
 
 	@Bean

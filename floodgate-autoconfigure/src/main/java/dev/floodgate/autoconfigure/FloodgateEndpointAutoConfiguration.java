@@ -4,6 +4,7 @@ import dev.floodgate.actuate.FloodgateEndpoint;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.web.HandlerPolicies;
+import dev.floodgate.web.PrefixWidening;
 import dev.floodgate.web.RestrictionCache;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,8 +35,10 @@ public final class FloodgateEndpointAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-				StoreCircuitBreaker circuitBreaker, ObjectProvider<RestrictionCache> restrictions) {
-			return new FloodgateEndpoint(settings, policies, store, circuitBreaker, restrictions.getIfAvailable());
+				StoreCircuitBreaker circuitBreaker, ObjectProvider<RestrictionCache> restrictions,
+				ObjectProvider<PrefixWidening> widening) {
+			return new FloodgateEndpoint(settings, policies, store, circuitBreaker, restrictions.getIfAvailable(),
+					widening.getIfAvailable());
 		}
 
 	}

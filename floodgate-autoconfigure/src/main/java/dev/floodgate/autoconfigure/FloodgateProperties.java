@@ -75,6 +75,8 @@ public class FloodgateProperties {
 
 	private final Alerts alerts = new Alerts();
 
+	private final Widen widen = new Widen();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -161,6 +163,95 @@ public class FloodgateProperties {
 
 	public Alerts getAlerts() {
 		return this.alerts;
+	}
+
+	public Widen getWiden() {
+		return this.widen;
+	}
+
+	/**
+	 * Restricting a whole network when many of its clients are blocked or banned at once.
+	 */
+	public static final class Widen {
+
+		/**
+		 * Whether a network is restricted as one client once after-clients of its clients are
+		 * blocked or banned at the same time, for as long as the longest of them.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How many clients within one wider prefix, blocked or banned at the same time,
+		 * restrict the prefix.
+		 */
+		private int afterClients = 8;
+
+		/**
+		 * Length of the wider IPv6 prefix whose clients (each an IPv6 /64 by default) are
+		 * counted together.
+		 */
+		private int ipv6PrefixLength = 48;
+
+		/**
+		 * Whether IPv4 clients are widened too (off by default: many unrelated users share an
+		 * IPv4 /24 behind carrier-grade NAT and in cloud ranges).
+		 */
+		private boolean ipv4 = false;
+
+		/**
+		 * Length of the wider IPv4 prefix, with ipv4 set.
+		 */
+		private int ipv4PrefixLength = 24;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getAfterClients() {
+			return this.afterClients;
+		}
+
+		public void setAfterClients(int afterClients) {
+			this.afterClients = afterClients;
+		}
+
+		public int getIpv6PrefixLength() {
+			return this.ipv6PrefixLength;
+		}
+
+		public void setIpv6PrefixLength(int ipv6PrefixLength) {
+			this.ipv6PrefixLength = ipv6PrefixLength;
+		}
+
+		public boolean isIpv4() {
+			return this.ipv4;
+		}
+
+		public void setIpv4(boolean ipv4) {
+			this.ipv4 = ipv4;
+		}
+
+		public int getIpv4PrefixLength() {
+			return this.ipv4PrefixLength;
+		}
+
+		public void setIpv4PrefixLength(int ipv4PrefixLength) {
+			this.ipv4PrefixLength = ipv4PrefixLength;
+		}
+
+		/**
+		 * The validated policy.
+		 * @return the widening policy
+		 */
+		public dev.floodgate.core.WideningPolicy toPolicy() {
+			return new dev.floodgate.core.WideningPolicy(this.enabled, this.afterClients, this.ipv6PrefixLength,
+					this.ipv4, this.ipv4PrefixLength);
+		}
+
 	}
 
 	/**

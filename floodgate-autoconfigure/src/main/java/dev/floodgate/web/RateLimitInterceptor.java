@@ -58,6 +58,8 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final RestrictionCache restrictions;
 
+	private final @Nullable PrefixWidening widening;
+
 	/**
 	 * Creates the interceptor.
 	 * @param clientAddressResolver decides who the client is
@@ -78,6 +80,31 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
 			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
 			FloodgateObserver observer, RestrictionCache restrictions) {
+		this(clientAddressResolver, handlerPolicies, store, rejectionHandler, headers, allowList, denyList, exemptions,
+				dryRun, denyOnStoreFailure, observer, restrictions, null);
+	}
+
+	/**
+	 * Creates the interceptor.
+	 * @param clientAddressResolver decides who the client is
+	 * @param handlerPolicies the policy of each handler
+	 * @param store the store that decides, best guarded by a
+	 * {@link dev.floodgate.store.ResilientViolationStore}
+	 * @param rejectionHandler writes rejections
+	 * @param headers writes the rate limit headers
+	 * @param allowList clients never limited
+	 * @param denyList clients always rejected
+	 * @param exemptions exemption predicates
+	 * @param dryRun whether to reject nothing
+	 * @param denyOnStoreFailure whether to answer 503 while the store fails
+	 * @param observer told of every request's outcome and every block and ban
+	 * @param restrictions remembers blocked and banned clients on this instance
+	 * @param widening restricts networks whose clients are restricted, or {@code null}
+	 */
+	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
+			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
+			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
+			FloodgateObserver observer, RestrictionCache restrictions, @Nullable PrefixWidening widening) {
 		this.clientAddressResolver = clientAddressResolver;
 		this.handlerPolicies = handlerPolicies;
 		this.store = store;
@@ -90,6 +117,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		this.denyOnStoreFailure = denyOnStoreFailure;
 		this.observer = observer;
 		this.restrictions = restrictions;
+		this.widening = widening;
 	}
 
 	@Override
@@ -111,11 +139,17 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		RatePolicy policy = this.handlerPolicies.policyFor(handler);
-		Decision decision = this.restrictions.get(client.key());
+		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
+		if (decision == null) {
+			decision = this.restrictions.get(client.key());
+		}
 		if (decision == null) {
 			decision = decide(client, policy);
 			if (decision != null) {
 				this.restrictions.remember(client.key(), decision);
+				if (this.widening != null && decision.outcome().rejected()) {
+					widen(client, policy, decision);
+				}
 			}
 			else {
 				// the store cannot answer: a restriction this instance knows of still holds
@@ -134,7 +168,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		this.observer.requestDecided(RequestOutcome.of(outcome), policy);
 		Escalation escalation = decision.escalation();
 		if (escalation != null) {
-			logEscalation(client, policy, escalation);
+			logEscalation(client.key(), policy, escalation, " after " + escalation.violations() + " violations");
 			this.observer.escalated(client.key(), escalation, policy, this.dryRun);
 		}
 		if (!outcome.rejected()) {
@@ -147,6 +181,15 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		};
 		return reject(request, response,
 				new Rejection(reason, decision.retryAfterMillis(), client.key(), policyName(policy)));
+	}
+
+	private void widen(ClientAddress client, @Nullable RatePolicy policy, Decision decision) {
+		PrefixWidening.Widening widened = this.widening.restricted(client, decision);
+		if (widened != null) {
+			logEscalation(widened.prefix(), policy, widened.escalation(),
+					" after " + widened.escalation().violations() + " clients within it were restricted");
+			this.observer.escalated(widened.prefix(), widened.escalation(), policy, this.dryRun);
+		}
 	}
 
 	private boolean isExempt(HttpServletRequest request, ClientAddress client) {
@@ -190,18 +233,17 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		return false;
 	}
 
-	private void logEscalation(ClientAddress client, @Nullable RatePolicy policy, Escalation escalation) {
+	private void logEscalation(String client, @Nullable RatePolicy policy, Escalation escalation, String cause) {
 		if (!logger.isWarnEnabled()) {
 			return;
 		}
 		String prefix = this.dryRun ? "[dry-run: not enforced] Floodgate " : "Floodgate ";
 		String what = (escalation.kind() == Escalation.Kind.BAN)
-				? (escalation.permanent() ? "banned client " + client.key() + " permanently"
-						: "banned client " + client.key() + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis()))
-				: "blocked client " + client.key() + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis())
+				? (escalation.permanent() ? "banned client " + client + " permanently"
+						: "banned client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis()))
+				: "blocked client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis())
 						+ " (block " + escalation.number() + ")";
-		logger.warn(prefix + what + " after " + escalation.violations() + " violations; policy "
-				+ policyName(policy));
+		logger.warn(prefix + what + cause + "; policy " + policyName(policy));
 	}
 
 	private static @Nullable String policyName(@Nullable RatePolicy policy) {

@@ -68,4 +68,28 @@ interface OperationsContract {
 		}
 	}
 
+	@Test
+	default void aClientRotatingThroughTheSixtyFoursOfItsFortyEightIsRestrictedAsOneClient() {
+		List<String> properties = new ArrayList<>(storeProperties());
+		properties.addAll(List.of("floodgate.limit=1/minute", "floodgate.block.after-violations=1",
+				"floodgate.behind-proxy=true", "management.endpoints.web.exposure.include=floodgate"));
+		try (RunningApp app = RunningApp.start(TestApplication.class, properties.toArray(new String[0]))) {
+			String network = "2001:db8:" + Integer.toHexString((int) (Math.random() * 0xfff0) + 1) + ":";
+			for (int i = 1; i <= 8; i++) {
+				assertThat(app.statuses("/open", 2, "X-Forwarded-For", network + Integer.toHexString(i) + "::1"))
+					.as("/64 number %d blocks itself", i)
+					.containsExactly(200, 429);
+			}
+			HttpResponse<String> fresh = app.get("/open", "X-Forwarded-For", network + "beef::1");
+			assertThat(fresh.statusCode()).as("a /64 never seen before, in the widened /48").isEqualTo(429);
+			assertThat(fresh.body()).contains("urn:floodgate:problem:blocked");
+			assertThat(app.get("/open", "X-Forwarded-For", "2001:db8:ffff:1::1").statusCode()).as("another /48")
+				.isEqualTo(200);
+			assertThat(app.get("/actuator/floodgate").body()).contains("\"client\":\"" + network + ":/48\"");
+			// lifting any address of the network lifts the network here
+			assertThat(app.delete("/actuator/floodgate/" + network + "beef::1").statusCode()).isEqualTo(200);
+			assertThat(app.get("/open", "X-Forwarded-For", network + "beef::1").statusCode()).isEqualTo(200);
+		}
+	}
+
 }
