@@ -1,6 +1,12 @@
 package dev.floodgate.store.memory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.DecisionRules;
@@ -99,6 +105,44 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 		assertThat(output.toString().split("max-restricted", -1)).as("one WARN").hasSize(2);
 		store.cleanUp();
 		assertThat(store.trackedClients()).isLessThanOrEqualTo(this.maxClients + this.maxRestricted);
+	}
+
+	@Test
+	void restrictedClientsStayBoundedUnderConcurrency() throws Exception {
+		this.maxClients = 100;
+		this.maxRestricted = 50;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "1/minute");
+		ExecutorService executor = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < 8; t++) {
+				int thread = t;
+				futures.add(executor.submit(() -> {
+					for (int i = 0; i < 200; i++) {
+						String client = "2001:db8:" + thread + ":" + Integer.toHexString(i) + "::/64";
+						for (int r = 0; r < 5; r++) {
+							store.decide(client, policy);
+						}
+						if (i % 50 == 0) {
+							store.restrictedClients(10);
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(store.restrictedCount()).isEqualTo(50);
+		assertThat(store.restrictedEvictions()).isEqualTo(1600 - 50);
+		store.cleanUp();
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(150);
+		assertThat(store.restrictedClients(100)).hasSize(50).allMatch(ClientStatus::blocked);
 	}
 
 	@Test
