@@ -1,6 +1,7 @@
 package dev.floodgate.store.memory;
 
 import java.util.Comparator;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -151,7 +152,7 @@ final class RestrictedClients {
 		try {
 			return set.isEmpty() ? null : set.first();
 		}
-		catch (java.util.NoSuchElementException ex) {
+		catch (NoSuchElementException ex) {
 			return null;
 		}
 	}
