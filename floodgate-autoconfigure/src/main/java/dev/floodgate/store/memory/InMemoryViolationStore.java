@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * counts them.</li>
  * </ul>
  * A client whose block or ban has ended counts against {@code maxClients} again, whether or
- * not it is seen again: each write first re-weighs the restrictions that have ended. Each
+ * not it is seen again: every write also re-weighs a few restrictions that have ended. Each
  * client's state expires by itself once nothing in it matters any more.
  * <p>
  * Most requests are decided on the fast path: a cache read and a lock on that one client's
@@ -216,7 +216,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 	private void evict(Restriction yielding) {
 		boolean[] evicted = new boolean[1];
-		ClientState state = this.clients.asMap().computeIfPresent(yielding.client(), (key, existing) -> {
+		this.clients.asMap().computeIfPresent(yielding.client(), (key, existing) -> {
 			if (!this.restricted.isCurrent(yielding)) {
 				return existing;
 			}
@@ -224,10 +224,11 @@ public final class InMemoryViolationStore implements ViolationStore {
 			evicted[0] = true;
 			return null;
 		});
-		if (state == null && !evicted[0]) {
+		if (!evicted[0]) {
+			// the cache no longer held the client, or a newer entry replaced this one
 			this.restricted.discard(yielding);
 		}
-		if (evicted[0]) {
+		else {
 			this.restrictedEvictions.incrementAndGet();
 			if (this.warnedFull.compareAndSet(false, true)) {
 				logger.warn("Floodgate's in-memory store holds " + this.maxRestricted
