@@ -96,7 +96,7 @@ public final class FloodgateAutoConfiguration {
 			throw new InvalidFloodgateSettingException("floodgate.store.type",
 					settings.storeType().name().toLowerCase(java.util.Locale.ROOT), missingStoreReason(settings.storeType()));
 		}
-		return new InMemoryViolationStore(rules, clock, settings.maxClients());
+		return new InMemoryViolationStore(rules, clock, settings.maxClients(), settings.maxRestricted());
 	}
 
 	private static String missingStoreReason(StoreType type) {

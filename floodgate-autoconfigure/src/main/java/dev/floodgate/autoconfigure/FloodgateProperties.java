@@ -630,12 +630,27 @@ public class FloodgateProperties {
 			 */
 			private long maxClients = 100_000;
 
+			/**
+			 * Most blocked or banned clients tracked at once, besides max-clients; beyond it
+			 * blocks are forgotten before bans, the one ending soonest first (a WARN is logged
+			 * the first time, and floodgate.store.restricted.evictions counts them).
+			 */
+			private long maxRestricted = 100_000;
+
 			public long getMaxClients() {
 				return this.maxClients;
 			}
 
 			public void setMaxClients(long maxClients) {
 				this.maxClients = maxClients;
+			}
+
+			public long getMaxRestricted() {
+				return this.maxRestricted;
+			}
+
+			public void setMaxRestricted(long maxRestricted) {
+				this.maxRestricted = maxRestricted;
 			}
 
 		}

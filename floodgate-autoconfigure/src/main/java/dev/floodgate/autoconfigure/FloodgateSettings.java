@@ -42,6 +42,7 @@ import org.jspecify.annotations.Nullable;
  * @param onFailure what happens while the store is unreachable
  * @param storeTimeout the longest wait for the store
  * @param maxClients the in-memory store's bound
+ * @param maxRestricted the in-memory store's bound of blocked and banned clients
  * @param redisKeyPrefix the Redis store's key prefix
  * @param mongoCollection the MongoDB store's collection
  * @param responseMessage the detail text of rejections, or {@code null} for the built-in
@@ -56,7 +57,7 @@ import org.jspecify.annotations.Nullable;
 public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm algorithm, boolean behindProxy,
 		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
 		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
-		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, String redisKeyPrefix,
+		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, long maxRestricted, String redisKeyPrefix,
 		String mongoCollection, @Nullable String responseMessage, Headers headers, List<URI> webhookUrls,
 		Duration alertMinInterval, Duration alertTimeout, Duration localCacheTtl, long localCacheMaxClients) {
 
@@ -87,6 +88,10 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 		if (store.getMemory().getMaxClients() < 1) {
 			throw new InvalidFloodgateSettingException("floodgate.store.memory.max-clients",
 					store.getMemory().getMaxClients(), "must be at least 1");
+		}
+		if (store.getMemory().getMaxRestricted() < 1) {
+			throw new InvalidFloodgateSettingException("floodgate.store.memory.max-restricted",
+					store.getMemory().getMaxRestricted(), "must be at least 1");
 		}
 		notBlank("floodgate.store.redis.key-prefix", store.getRedis().getKeyPrefix());
 		if (store.getRedis().getKeyPrefix().contains("{") || store.getRedis().getKeyPrefix().contains("}")) {
@@ -120,7 +125,7 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 		return new FloodgateSettings(defaultLimits, properties.getAlgorithm(), properties.isBehindProxy(),
 				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
 				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
-				store.getMemory().getMaxClients(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
+				store.getMemory().getMaxClients(), store.getMemory().getMaxRestricted(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
 				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders(),
 				webhookUrls, alerts.getMinInterval(), alerts.getTimeout(), localCache.getTtl(), localCache.getMaxClients());
 	}

@@ -25,6 +25,12 @@ public final class FloodgateMeterNames {
 	/** Gauge of the clients the in-memory store tracks. */
 	public static final String CLIENTS_TRACKED = "floodgate.clients.tracked";
 
+	/**
+	 * Counter of blocked or banned clients the in-memory store forgot to stay within
+	 * {@code floodgate.store.memory.max-restricted}, tagged {@link #STORE}.
+	 */
+	public static final String RESTRICTED_EVICTIONS = "floodgate.store.restricted.evictions";
+
 	/** Tag: allowed, limited, blocked, banned, denied, exempt or unavailable. */
 	public static final String OUTCOME = "outcome";
 

@@ -12,6 +12,7 @@ import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryViolationStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -85,6 +86,11 @@ public class FloodgateMetrics implements FloodgateObserver, MeterBinder {
 		if (this.store instanceof InMemoryViolationStore memory) {
 			Gauge.builder(FloodgateMeterNames.CLIENTS_TRACKED, memory, InMemoryViolationStore::trackedClients)
 				.description("Clients the in-memory store tracks, blocked and banned ones included")
+				.register(registry);
+			FunctionCounter
+				.builder(FloodgateMeterNames.RESTRICTED_EVICTIONS, memory, InMemoryViolationStore::restrictedEvictions)
+				.description("Blocked or banned clients forgotten to stay within floodgate.store.memory.max-restricted")
+				.tag(FloodgateMeterNames.STORE, this.storeName)
 				.register(registry);
 		}
 	}

@@ -28,6 +28,7 @@ class ConfigurationMetadataTests {
 			Map.entry("floodgate.ban.window", "24h"), Map.entry("floodgate.store.type", "memory"),
 			Map.entry("floodgate.store.on-failure", "allow"), Map.entry("floodgate.store.timeout", "500ms"),
 			Map.entry("floodgate.store.memory.max-clients", "100000"),
+			Map.entry("floodgate.store.memory.max-restricted", "100000"),
 			Map.entry("floodgate.store.redis.key-prefix", "floodgate:"),
 			Map.entry("floodgate.store.mongo.collection", "floodgate_clients"),
 			Map.entry("floodgate.response.headers", "ietf"), Map.entry("floodgate.alerts.min-interval", "1m"),

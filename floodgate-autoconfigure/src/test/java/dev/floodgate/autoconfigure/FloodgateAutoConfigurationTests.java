@@ -127,6 +127,7 @@ class FloodgateAutoConfigurationTests {
 			assertThat(settings.onFailure()).isEqualTo(OnFailure.ALLOW);
 			assertThat(settings.storeTimeout()).isEqualTo(Duration.ofMillis(500));
 			assertThat(settings.maxClients()).isEqualTo(100_000);
+			assertThat(settings.maxRestricted()).isEqualTo(100_000);
 			assertThat(settings.redisKeyPrefix()).isEqualTo("floodgate:");
 			assertThat(settings.mongoCollection()).isEqualTo("floodgate_clients");
 			assertThat(settings.headers()).isEqualTo(Headers.IETF);
@@ -146,7 +147,8 @@ class FloodgateAutoConfigurationTests {
 					"floodgate.block.duration=1m", "floodgate.block.factor=3", "floodgate.block.max-duration=2h",
 					"floodgate.block.relative=true", "floodgate.ban.after-violations=20", "floodgate.ban.window=12h",
 					"floodgate.ban.duration=7d", "floodgate.store.on-failure=deny", "floodgate.store.timeout=250ms",
-					"floodgate.store.memory.max-clients=500", "floodgate.response.headers=both",
+					"floodgate.store.memory.max-clients=500", "floodgate.store.memory.max-restricted=70",
+					"floodgate.response.headers=both",
 					"floodgate.response.message=Slow down")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -178,6 +180,7 @@ class FloodgateAutoConfigurationTests {
 				assertThat(settings.onFailure()).isEqualTo(OnFailure.DENY);
 				assertThat(settings.storeTimeout()).isEqualTo(Duration.ofMillis(250));
 				assertThat(settings.maxClients()).isEqualTo(500);
+				assertThat(settings.maxRestricted()).isEqualTo(70);
 				assertThat(settings.headers()).isEqualTo(Headers.BOTH);
 				assertThat(settings.responseMessage()).isEqualTo("Slow down");
 			});
@@ -449,6 +452,7 @@ class FloodgateAutoConfigurationTests {
 				Arguments.of("floodgate.ipv6-prefix-length", "0", List.of("'0'")),
 				Arguments.of("floodgate.store.timeout", "0s", List.of("'0s'", "'0ms'", "'PT0S'")),
 				Arguments.of("floodgate.store.memory.max-clients", "0", List.of("'0'")),
+				Arguments.of("floodgate.store.memory.max-restricted", "0", List.of("'0'")),
 				Arguments.of("floodgate.proxy.client-ip-header", "Bad Header", List.of("'Bad Header'")));
 	}
 

@@ -52,10 +52,31 @@ class FloodgateOperationsAutoConfigurationTests {
 			assertThat(registry.get(FloodgateMeterNames.STORE_CIRCUIT).tag(FloodgateMeterNames.STORE, "memory").gauge().value())
 				.isZero();
 			assertThat(registry.get(FloodgateMeterNames.CLIENTS_TRACKED).gauge()).isNotNull();
+			assertThat(registry.get(FloodgateMeterNames.RESTRICTED_EVICTIONS)
+				.tag(FloodgateMeterNames.STORE, "memory")
+				.functionCounter()
+				.count()).isZero();
 			assertThat(registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getDescription()).isNotBlank());
 			HealthIndicator health = context.getBean("floodgateHealthIndicator", HealthIndicator.class);
 			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 			assertThat(health.health().getDetails()).containsEntry("circuit", "closed").containsEntry("type", "memory");
+		});
+	}
+
+	@Test
+	void countsTheRestrictedClientsTheInMemoryStoreForgets() {
+		this.runner.withPropertyValues("floodgate.store.memory.max-restricted=2").run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			context.getBean(FloodgateMetrics.class).bindTo(registry);
+			ViolationStore store = context.getBean(ViolationStore.class);
+			for (int i = 1; i <= 5; i++) {
+				store.ban("203.0.113." + i, null);
+			}
+			assertThat(registry.get(FloodgateMeterNames.RESTRICTED_EVICTIONS)
+				.tag(FloodgateMeterNames.STORE, "memory")
+				.functionCounter()
+				.count()).isEqualTo(3);
+			assertThat(store.restrictedCount()).isEqualTo(2);
 		});
 	}
 

@@ -468,6 +468,32 @@ public abstract class ViolationStoreContractTests {
 	}
 
 	@Test
+	void aClientStaysListedUntilItsLaterRestrictionEnds() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String bannedThenBlocked = newClient();
+		String blockedThenBanned = newClient();
+		store.ban(bannedThenBlocked, null);
+		store.block(bannedThenBlocked, Duration.ofMinutes(10));
+		store.block(blockedThenBanned, Duration.ofHours(2));
+		store.ban(blockedThenBanned, Duration.ofMinutes(30));
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client)
+			.containsExactlyInAnyOrder(bannedThenBlocked, blockedThenBanned);
+		this.clock.advance(Duration.ofHours(1));
+		assertThat(store.decide(bannedThenBlocked, null).outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(store.decide(blockedThenBanned, null).outcome()).isEqualTo(Outcome.BLOCKED);
+		// another restriction written after the earlier ends passed, when a store may tidy up
+		store.block(newClient(), Duration.ofMinutes(1));
+		this.clock.advance(Duration.ofMinutes(1));
+		assertThat(store.restrictedClients(10)).as("still banned, and still blocked")
+			.extracting(ClientStatus::client)
+			.containsExactlyInAnyOrder(bannedThenBlocked, blockedThenBanned);
+		assertThat(store.restrictedCount()).isEqualTo(2);
+		this.clock.advance(Duration.ofHours(1));
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).containsExactly(bannedThenBlocked);
+		assertThat(store.restrictedCount()).isEqualTo(1);
+	}
+
+	@Test
 	void statusOfAClientNeverSeenIsEmpty() throws Exception {
 		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
 		Optional<ClientStatus> status = store.status(newClient());

@@ -4,14 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ObjLongConsumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.floodgate.core.ClientState;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
@@ -19,13 +21,25 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.RestrictedClients.Restriction;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ViolationStore} in this JVM's heap, for a single instance. Bounded by a Caffeine
- * cache: at most {@code maxClients} clients that are neither blocked nor banned are tracked,
- * and when more arrive the least recently seen of them are evicted (blocked and banned
- * clients weigh nothing, so they are never evicted before their restriction lapses). Each
+ * A {@link ViolationStore} in this JVM's heap, for a single instance. Bounded twice:
+ * <ul>
+ * <li>at most {@code maxClients} clients that are neither blocked nor banned are tracked
+ * (a Caffeine cache), and when more arrive the least recently seen of them are evicted;</li>
+ * <li>at most {@code maxRestricted} blocked or banned clients, which weigh nothing against
+ * {@code maxClients} while restricted. When more are restricted, one yields for each: blocks
+ * before bans (a ban outlives a block), and among blocks or among bans the one ending
+ * soonest (of permanent bans, the oldest). A client that yields is forgotten entirely; the
+ * first time the bound is reached a WARN is logged, and {@link #restrictedEvictions()}
+ * counts them.</li>
+ * </ul>
+ * A client whose block or ban has ended counts against {@code maxClients} again, whether or
+ * not it is seen again: every write also re-weighs a few restrictions that have ended. Each
  * client's state expires by itself once nothing in it matters any more.
  * <p>
  * Most requests are decided on the fast path: a cache read and a lock on that one client's
@@ -38,25 +52,58 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryViolationStore implements ViolationStore {
 
+	private static final Log logger = LogFactory.getLog(InMemoryViolationStore.class);
+
+	/** The most ended restrictions one write re-weighs, so that no request pays for many. */
+	private static final int ENDED_PER_WRITE = 16;
+
 	private final DecisionRules rules;
 
 	private final Clock clock;
 
 	private final Cache<String, ClientState> clients;
 
+	private final RestrictedClients restricted = new RestrictedClients();
+
+	private final long maxRestricted;
+
+	private final AtomicLong restrictedEvictions = new AtomicLong();
+
+	private final AtomicBoolean warnedFull = new AtomicBoolean();
+
 	/**
-	 * Creates a store.
+	 * Creates a store that holds as many restricted clients as other clients.
 	 * @param rules the decision rules
 	 * @param clock the clock
 	 * @param maxClients the most clients tracked that are neither blocked nor banned
 	 */
 	public InMemoryViolationStore(DecisionRules rules, Clock clock, long maxClients) {
+		this(rules, clock, maxClients, maxClients);
+	}
+
+	/**
+	 * Creates a store.
+	 * @param rules the decision rules
+	 * @param clock the clock
+	 * @param maxClients the most clients tracked that are neither blocked nor banned
+	 * @param maxRestricted the most clients tracked that are blocked or banned
+	 */
+	public InMemoryViolationStore(DecisionRules rules, Clock clock, long maxClients, long maxRestricted) {
+		if (maxClients < 1 || maxRestricted < 1) {
+			throw new IllegalArgumentException("maxClients and maxRestricted must be at least 1");
+		}
 		this.rules = rules;
 		this.clock = clock;
+		this.maxRestricted = maxRestricted;
 		this.clients = Caffeine.newBuilder()
 			.maximumWeight(maxClients)
 			.weigher((String client, ClientState state) -> state.weighedRestricted() ? 0 : 1)
 			.expireAfter(new StateExpiry())
+			.evictionListener((String client, ClientState state, RemovalCause cause) -> {
+				if (client != null) {
+					this.restricted.remove(client);
+				}
+			})
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
 			.executor(Runnable::run)
 			.build();
@@ -109,11 +156,87 @@ public final class InMemoryViolationStore implements ViolationStore {
 				long now = this.clock.millis();
 				decision[0] = this.rules.decide(state, policy, now);
 				state.consumeEscalationChange();
-				state.weighedRestricted(state.restricted(now));
+				weigh(key, state, now);
 			}
 			return state;
 		});
+		maintain(ENDED_PER_WRITE);
 		return decision[0];
+	}
+
+	/** Within the compute for that client: records its restriction and what it weighs. */
+	private void weigh(String client, ClientState state, long now) {
+		state.weighedRestricted(this.restricted.record(client, state, now));
+	}
+
+	/**
+	 * Re-weighs clients whose restriction has ended (at most {@code maxEnded}), then lets
+	 * restrictions yield while there are more than the bound. Runs outside any compute.
+	 */
+	private void maintain(int maxEnded) {
+		long now = this.clock.millis();
+		for (int i = 0; i < maxEnded; i++) {
+			Restriction ended = this.restricted.ended(now);
+			if (ended == null || !reweigh(ended)) {
+				break;
+			}
+		}
+		while (this.restricted.size() > this.maxRestricted) {
+			Restriction yielding = this.restricted.yielding();
+			if (yielding == null) {
+				break;
+			}
+			if (yielding.untilMillis() > now) {
+				evict(yielding);
+			}
+			else if (!reweigh(yielding)) {
+				break;
+			}
+		}
+		if (this.restricted.size() < this.maxRestricted - this.maxRestricted / 10) {
+			this.warnedFull.set(false);
+		}
+	}
+
+	/** Re-weighs a client whose restriction ended; whether its entry is gone afterwards. */
+	private boolean reweigh(Restriction ended) {
+		ClientState state = this.clients.asMap().computeIfPresent(ended.client(), (key, existing) -> {
+			synchronized (existing) {
+				weigh(key, existing, this.clock.millis());
+			}
+			return existing;
+		});
+		if (state != null && this.restricted.isCurrent(ended)) {
+			return false;
+		}
+		// the cache no longer held the client, or a newer entry replaced this one
+		this.restricted.discard(ended);
+		return true;
+	}
+
+	private void evict(Restriction yielding) {
+		boolean[] evicted = new boolean[1];
+		this.clients.asMap().computeIfPresent(yielding.client(), (key, existing) -> {
+			if (!this.restricted.isCurrent(yielding)) {
+				return existing;
+			}
+			this.restricted.remove(key);
+			evicted[0] = true;
+			return null;
+		});
+		if (!evicted[0]) {
+			// the cache no longer held the client, or a newer entry replaced this one
+			this.restricted.discard(yielding);
+		}
+		else {
+			this.restrictedEvictions.incrementAndGet();
+			if (this.warnedFull.compareAndSet(false, true)) {
+				logger.warn("Floodgate's in-memory store holds " + this.maxRestricted
+						+ " blocked or banned clients (floodgate.store.memory.max-restricted): to restrict more, it "
+						+ "forgets blocks first, then the bans ending soonest (first forgotten: " + yielding.client()
+						+ (yielding.ban() ? ", banned" : ", blocked") + ")");
+			}
+		}
 	}
 
 	@Override
@@ -129,13 +252,17 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
+		maintain(Integer.MAX_VALUE);
 		long now = this.clock.millis();
 		List<ClientStatus> restricted = new ArrayList<>();
-		for (Map.Entry<String, ClientState> entry : this.clients.asMap().entrySet()) {
-			ClientState state = entry.getValue();
+		for (String client : this.restricted.clients()) {
+			ClientState state = this.clients.policy().getIfPresentQuietly(client);
+			if (state == null) {
+				continue;
+			}
 			synchronized (state) {
 				if (state.restricted(now)) {
-					restricted.add(ClientStatus.of(entry.getKey(), state, this.rules.escalation(), now));
+					restricted.add(ClientStatus.of(client, state, this.rules.escalation(), now));
 				}
 			}
 		}
@@ -143,8 +270,20 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public long restrictedCount() {
+		maintain(Integer.MAX_VALUE);
+		return this.restricted.size();
+	}
+
+	@Override
 	public boolean forget(String client) {
-		return this.clients.asMap().remove(client) != null;
+		boolean[] forgotten = new boolean[1];
+		this.clients.asMap().computeIfPresent(client, (key, existing) -> {
+			this.restricted.remove(key);
+			forgotten[0] = true;
+			return null;
+		});
+		return forgotten[0];
 	}
 
 	@Override
@@ -165,11 +304,12 @@ public final class InMemoryViolationStore implements ViolationStore {
 				long now = this.clock.millis();
 				change.accept(state, now);
 				state.consumeEscalationChange();
-				state.weighedRestricted(state.restricted(now));
+				weigh(key, state, now);
 				status[0] = ClientStatus.of(client, state, this.rules.escalation(), now);
 			}
 			return state;
 		});
+		maintain(ENDED_PER_WRITE);
 		return status[0];
 	}
 
@@ -182,9 +322,19 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	/**
-	 * Runs pending evictions and expirations now (for tests and gauges).
+	 * How many blocked or banned clients were forgotten to keep within {@code maxRestricted}.
+	 * @return the number since the store was created
+	 */
+	public long restrictedEvictions() {
+		return this.restrictedEvictions.get();
+	}
+
+	/**
+	 * Re-weighs every client whose restriction has ended, then runs pending evictions and
+	 * expirations now (for tests and gauges).
 	 */
 	public void cleanUp() {
+		maintain(Integer.MAX_VALUE);
 		this.clients.cleanUp();
 	}
 

@@ -40,7 +40,6 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.connection.zset.Tuple;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -49,8 +48,14 @@ import org.springframework.util.ClassUtils;
  * {@code EVALSHA}): counting, violation, block and ban, atomically per client. A client's
  * state is one hash, {@code <prefix>{<client>}}, whose hash tag keeps it in one slot of a
  * Redis Cluster; it expires by itself once nothing in it matters, except for a permanent
- * ban. Blocked and banned clients are also indexed in the sorted set
- * {@code <prefix>restricted}, written only when a block or ban starts.
+ * ban. Blocked and banned clients are also indexed, under a hash tag of their own so that
+ * one script call on one slot lists them: the sorted sets {@code <prefix>{restricted}}
+ * (scored by when each restriction ends, {@code +inf} for a permanent ban) and
+ * {@code <prefix>{restricted}:since} (by when it started), and the hash
+ * {@code <prefix>{restricted}:info} (each client's listing fields). The index is written when a
+ * block or ban starts or changes, and ended entries are removed whenever it is written or
+ * listed, so it holds only clients restricted now: permanent bans are what it keeps, one
+ * entry per banned client until an operator lifts the ban (or set a {@code ban.duration}).
  * <p>
  * Time comes from the Redis server ({@code TIME}), so instances with skewed clocks agree,
  * unless a {@link Clock} is given (for tests). With Lettuce, every call waits at most the
@@ -72,6 +77,15 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private static final byte[] SERVER_TIME = bytes("-1");
 
+	private static final byte[] INDEX = bytes("i");
+
+	private static final byte[] FORGET = bytes("f");
+
+	private static final byte[] LIST = bytes("l");
+
+	/** Per listed client: its key, then ba, bu, na, nu, blocks and violations. */
+	private static final int LISTED_FIELDS = 7;
+
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisFuture",
 			RedisViolationStore.class.getClassLoader());
 
@@ -81,7 +95,7 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private final String keyPrefix;
 
-	private final byte[] indexKey;
+	private final byte[][] indexKeys;
 
 	private final long timeoutMillis;
 
@@ -123,7 +137,8 @@ public final class RedisViolationStore implements ViolationStore {
 		this.connectionFactory = connectionFactory;
 		this.escalation = rules.escalation();
 		this.keyPrefix = keyPrefix;
-		this.indexKey = bytes(keyPrefix + "restricted");
+		this.indexKeys = new byte[][] { bytes(keyPrefix + "{restricted}"), bytes(keyPrefix + "{restricted}:since"),
+				bytes(keyPrefix + "{restricted}:info") };
 		this.timeoutMillis = timeout.toMillis();
 		this.clock = clock;
 		this.clientScript = new Script(clientScriptText(rules));
@@ -163,14 +178,11 @@ public final class RedisViolationStore implements ViolationStore {
 		}
 		List<?> result = eval(this.clientScript, key(client), arguments);
 		Decision decision = decision(result);
-		Escalation escalation = decision.escalation();
-		if (escalation != null) {
-			index(client, escalation.permanent() ? -1 : escalation.untilMillis());
-		}
-		else if (decision.outcome() == Outcome.BLOCKED && this.escalation.block().relative()) {
-			// the block restarted: keep the index's end of it current (the local cache in front
-			// of the store asks this at most once per client and instance per cache ttl)
-			index(client, longAt(result, 0) + decision.retryAfterMillis());
+		if (decision.escalation() != null
+				|| (decision.outcome() == Outcome.BLOCKED && this.escalation.block().relative())) {
+			// a block or ban started, or a relative block restarted (the local cache in front of
+			// the store asks this at most once per client and instance per cache ttl)
+			index(client, result);
 		}
 		return decision;
 	}
@@ -184,32 +196,41 @@ public final class RedisViolationStore implements ViolationStore {
 		return Optional.of(status(client, result));
 	}
 
+	/**
+	 * Lists the clients restricted now in one script call, whatever their number: the index
+	 * holds each one's listing fields as of when its restriction was last written (so
+	 * {@code blocks} and {@code violations} are counted as of then).
+	 */
 	@Override
 	public List<ClientStatus> restrictedClients(int max) {
-		List<String> members = new ArrayList<>();
-		execute((connection) -> {
-			for (Tuple tuple : connection.zSetCommands().zRangeWithScores(this.indexKey, 0, -1)) {
-				members.add(new String(tuple.getValue(), StandardCharsets.UTF_8));
-			}
-			return null;
-		});
+		List<?> result = eval(this.indexScript, this.indexKeys,
+				new byte[][] { now(), LIST, bytes(Integer.toString(Math.max(0, max))) });
+		long now = longAt(result, 0);
 		List<ClientStatus> restricted = new ArrayList<>();
-		for (String client : members) {
-			Optional<ClientStatus> status = status(client);
-			if (status.isPresent() && status.get().restricted()) {
-				restricted.add(status.get());
-			}
-			else {
-				execute((connection) -> connection.zSetCommands().zRem(this.indexKey, bytes(client)));
+		for (int at = 2; at + LISTED_FIELDS <= result.size(); at += LISTED_FIELDS) {
+			long bannedUntil = longAt(result, at + 4);
+			ClientStatus status = ClientStatus.of(text(result.get(at)), now, longAt(result, at + 3),
+					(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, at + 1), longAt(result, at + 2),
+					(int) longAt(result, at + 5), (int) longAt(result, at + 6));
+			if (status.restricted()) {
+				restricted.add(status);
 			}
 		}
-		return ClientStatus.mostRecentFirst(restricted, max);
+		return List.copyOf(restricted);
+	}
+
+	/**
+	 * Counts the clients restricted now in one script call.
+	 */
+	@Override
+	public long restrictedCount() {
+		return longAt(eval(this.indexScript, this.indexKeys, new byte[][] { now(), LIST, bytes("0") }), 1);
 	}
 
 	@Override
 	public boolean forget(String client) {
 		Long deleted = execute((connection) -> connection.keyCommands().del(key(client)));
-		execute((connection) -> connection.zSetCommands().zRem(this.indexKey, bytes(client)));
+		eval(this.indexScript, this.indexKeys, new byte[][] { now(), FORGET, bytes(client) });
 		return deleted != null && deleted > 0;
 	}
 
@@ -218,7 +239,7 @@ public final class RedisViolationStore implements ViolationStore {
 		List<?> result = eval(this.clientScript, key(client),
 				new byte[][] { now(), BLOCK, bytes(Long.toString(duration.toMillis())) });
 		ClientStatus status = status(client, result);
-		index(client, longAt(result, 13));
+		index(client, result);
 		return status;
 	}
 
@@ -228,23 +249,26 @@ public final class RedisViolationStore implements ViolationStore {
 		List<?> result = eval(this.clientScript, key(client),
 				new byte[][] { now(), BAN, bytes(Long.toString(length)) });
 		ClientStatus status = status(client, result);
-		index(client, (length < 0) ? -1 : longAt(result, 16));
+		index(client, result);
 		return status;
 	}
 
 	/**
 	 * Records a restriction in the index, best effort: the block or ban is already written, so
 	 * a failure here (in a cluster the index lives on one node) must not turn the decision into
-	 * a store failure. With Lettuce it is not even waited for.
+	 * a store failure. With Lettuce it is not even waited for. The script scores the entry by
+	 * the later end of the client's block and ban, from the fields the client's script
+	 * returned.
 	 */
-	private void index(String client, long untilMillis) {
-		byte[][] arguments = { now(), bytes(client), bytes(Long.toString(untilMillis)) };
+	private void index(String client, List<?> result) {
+		byte[][] arguments = { now(), INDEX, bytes(client), field(result, 12), field(result, 13), field(result, 15),
+				field(result, 16), field(result, 10), field(result, 11) };
 		try {
 			if (this.lettuce != null) {
-				((LettuceScripts) this.lettuce).evalAsync(this.indexScript, this.indexKey, arguments);
+				((LettuceScripts) this.lettuce).evalAsync(this.indexScript, this.indexKeys, arguments);
 			}
 			else {
-				eval(this.indexScript, this.indexKey, arguments);
+				eval(this.indexScript, this.indexKeys, arguments);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -304,30 +328,43 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private static long longAt(List<?> result, int index) {
 		Object value = result.get(index);
-		return (value instanceof Number number) ? number.longValue() : Long.parseLong(String.valueOf(value));
+		return (value instanceof Number number) ? number.longValue() : Long.parseLong(text(value));
+	}
+
+	private static byte[] field(List<?> result, int index) {
+		return bytes(Long.toString(longAt(result, index)));
+	}
+
+	private static String text(Object value) {
+		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
 	}
 
 	private List<?> eval(Script script, byte[] key, byte[][] arguments) {
-		List<?> result = (this.lettuce != null) ? ((LettuceScripts) this.lettuce).eval(script, key, arguments)
-				: execute((connection) -> evalBlocking(connection, script, key, arguments));
+		return eval(script, new byte[][] { key }, arguments);
+	}
+
+	private List<?> eval(Script script, byte[][] keys, byte[][] arguments) {
+		List<?> result = (this.lettuce != null) ? ((LettuceScripts) this.lettuce).eval(script, keys, arguments)
+				: execute((connection) -> evalBlocking(connection, script, keys, arguments));
 		if (result == null) {
 			throw new StoreUnavailableException("Redis returned nothing for a Floodgate script");
 		}
 		return result;
 	}
 
-	private static List<?> evalBlocking(RedisConnection connection, Script script, byte[] key, byte[][] arguments) {
-		byte[][] keyAndArguments = new byte[arguments.length + 1][];
-		keyAndArguments[0] = key;
-		System.arraycopy(arguments, 0, keyAndArguments, 1, arguments.length);
+	private static List<?> evalBlocking(RedisConnection connection, Script script, byte[][] keys,
+			byte[][] arguments) {
+		byte[][] keysAndArguments = new byte[keys.length + arguments.length][];
+		System.arraycopy(keys, 0, keysAndArguments, 0, keys.length);
+		System.arraycopy(arguments, 0, keysAndArguments, keys.length, arguments.length);
 		try {
-			return connection.scriptingCommands().evalSha(script.sha, ReturnType.MULTI, 1, keyAndArguments);
+			return connection.scriptingCommands().evalSha(script.sha, ReturnType.MULTI, keys.length, keysAndArguments);
 		}
 		catch (RuntimeException ex) {
 			if (!String.valueOf(ex.getMessage()).contains("NOSCRIPT")) {
 				throw ex;
 			}
-			return connection.scriptingCommands().eval(script.bytes, ReturnType.MULTI, 1, keyAndArguments);
+			return connection.scriptingCommands().eval(script.bytes, ReturnType.MULTI, keys.length, keysAndArguments);
 		}
 	}
 
@@ -460,9 +497,8 @@ public final class RedisViolationStore implements ViolationStore {
 			return connectionFactory instanceof LettuceConnectionFactory lettuce && lettuce.getShareNativeConnection();
 		}
 
-		List<?> eval(Script script, byte[] key, byte[][] arguments) {
+		List<?> eval(Script script, byte[][] keys, byte[][] arguments) {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = commands();
-			byte[][] keys = { key };
 			try {
 				try {
 					return await(commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, arguments));
@@ -485,8 +521,8 @@ public final class RedisViolationStore implements ViolationStore {
 		}
 
 		/** Sends a script without waiting for its answer (EVAL, which needs no loaded script). */
-		void evalAsync(Script script, byte[] key, byte[][] arguments) {
-			commands().eval(script.bytes, ScriptOutputType.INTEGER, new byte[][] { key }, arguments);
+		void evalAsync(Script script, byte[][] keys, byte[][] arguments) {
+			commands().eval(script.bytes, ScriptOutputType.INTEGER, keys, arguments);
 		}
 
 		private RedisClusterAsyncCommands<byte[], byte[]> commands() {

@@ -1,15 +1,26 @@
 package dev.floodgate.store.memory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.ViolationStoreContractTests;
 import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,13 +28,141 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The in-memory store keeps the {@link ViolationStore} contract, stays within its bound and
  * never evicts a restricted client.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 
 	private long maxClients = 10_000;
 
+	private long maxRestricted = 10_000;
+
 	@Override
 	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new InMemoryViolationStore(rules, clock, this.maxClients);
+		return new InMemoryViolationStore(rules, clock, this.maxClients, this.maxRestricted);
+	}
+
+	@Test
+	void clientsWhoseBlocksEndedCountAgainstMaxClientsWithoutBeingSeenAgain() throws Exception {
+		this.maxClients = 10;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("default", "100/minute");
+		for (int i = 0; i < 500; i++) {
+			store.block("10.2." + (i / 250) + "." + (i % 250), Duration.ofMinutes(1));
+		}
+		this.clock.advance(Duration.ofMinutes(2));
+		for (int i = 0; i < 1000; i++) {
+			store.decide("10.3." + (i / 250) + "." + (i % 250), policy);
+		}
+		assertThat(store.trackedClients()).as("the writes themselves re-weigh the ended blocks")
+			.isLessThanOrEqualTo(10);
+		store.cleanUp();
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(10);
+		assertThat(store.restrictedCount()).isZero();
+	}
+
+	@Test
+	void restrictedClientsAreBoundedBlocksYieldingBeforeBans(CapturedOutput output) throws Exception {
+		this.maxClients = 100;
+		this.maxRestricted = 10;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("default", "100/minute");
+		for (int i = 0; i < 4; i++) {
+			store.ban("203.0.113." + i, null);
+		}
+		store.ban("203.0.113.4", Duration.ofDays(2));
+		store.ban("203.0.113.5", Duration.ofDays(1));
+		for (int i = 0; i < 4; i++) {
+			store.block("198.51.100." + i, Duration.ofMinutes(10 + i));
+		}
+		assertThat(store.restrictedEvictions()).isZero();
+		assertThat(output).doesNotContain("max-restricted");
+		// two more blocks: the blocks ending soonest yield, the bans stay
+		store.block("198.51.100.10", Duration.ofHours(1));
+		store.block("198.51.100.11", Duration.ofHours(1));
+		assertThat(store.restrictedEvictions()).isEqualTo(2);
+		assertThat(store.status("198.51.100.0")).isEmpty();
+		assertThat(store.status("198.51.100.1")).isEmpty();
+		assertThat(store.decide("198.51.100.2", policy).outcome()).isEqualTo(Outcome.BLOCKED);
+		// six more bans: every block yields first, then the bans ending soonest
+		this.clock.advance(Duration.ofMinutes(1));
+		for (int i = 0; i < 6; i++) {
+			store.ban("192.0.2." + i, null);
+		}
+		assertThat(store.restrictedEvictions()).isEqualTo(8);
+		assertThat(store.restrictedCount()).isEqualTo(10);
+		assertThat(store.restrictedClients(100)).allMatch(ClientStatus::banned)
+			.extracting(ClientStatus::client)
+			.doesNotContain("203.0.113.4", "203.0.113.5")
+			.contains("203.0.113.0", "203.0.113.3", "192.0.2.0", "192.0.2.5");
+		for (int i = 0; i < 4; i++) {
+			assertThat(store.decide("203.0.113." + i, policy).outcome()).isEqualTo(Outcome.BANNED);
+		}
+		assertThat(store.decide("203.0.113.5", policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		// among permanent bans, the oldest yields
+		store.ban("192.0.2.6", null);
+		assertThat(store.restrictedEvictions()).isEqualTo(9);
+		assertThat(store.status("203.0.113.0")).isEmpty();
+		assertThat(store.decide("192.0.2.0", policy).outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(output.toString().split("max-restricted", -1)).as("one WARN").hasSize(2);
+		store.cleanUp();
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(this.maxClients + this.maxRestricted);
+	}
+
+	@Test
+	void restrictedClientsStayBoundedUnderConcurrency() throws Exception {
+		this.maxClients = 100;
+		this.maxRestricted = 50;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "1/minute");
+		ExecutorService executor = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < 8; t++) {
+				int thread = t;
+				futures.add(executor.submit(() -> {
+					for (int i = 0; i < 200; i++) {
+						String client = "2001:db8:" + thread + ":" + Integer.toHexString(i) + "::/64";
+						for (int r = 0; r < 5; r++) {
+							store.decide(client, policy);
+						}
+						if (i % 50 == 0) {
+							store.restrictedClients(10);
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(store.restrictedCount()).isEqualTo(50);
+		assertThat(store.restrictedEvictions()).isEqualTo(1600 - 50);
+		store.cleanUp();
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(150);
+		assertThat(store.restrictedClients(100)).hasSize(50).allMatch(ClientStatus::blocked);
+	}
+
+	@Test
+	void restrictedClientsStayBoundedWhenTheyBlockThemselves() throws Exception {
+		this.maxClients = 50;
+		this.maxRestricted = 20;
+		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "5/minute");
+		for (int i = 0; i < 500; i++) {
+			String client = "2001:db8:" + Integer.toHexString(i) + "::/64";
+			for (int r = 0; r < 8; r++) {
+				store.decide(client, policy);
+			}
+		}
+		store.cleanUp();
+		assertThat(store.restrictedCount()).isEqualTo(20);
+		assertThat(store.restrictedEvictions()).isEqualTo(480);
+		assertThat(store.trackedClients()).isLessThanOrEqualTo(70);
+		assertThat(store.decide("2001:db8:1f3::/64", policy).outcome()).as("the latest stay blocked")
+			.isEqualTo(Outcome.BLOCKED);
 	}
 
 	@Test

@@ -1,12 +1,18 @@
 package dev.floodgate.store.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.StoreUnavailableException;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.RedisServer;
@@ -56,6 +62,70 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 		}
 		assertThat(server.calls("evalsha") - evalsha).isEqualTo(200);
 		assertThat(server.calls("eval")).as("the script is loaded once").isEqualTo(eval);
+	}
+
+	@Test
+	void listsAPageAndCountsInOneScriptCallEachHoweverManyAreRestricted() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		List<Map<String, Long>> costs = new ArrayList<>();
+		int banned = 0;
+		for (int restricted : new int[] { 5, 600 }) {
+			for (; banned < restricted; banned++) {
+				store.ban("192.0.2." + (banned % 250) + "-" + banned, null);
+				this.clock.advance(Duration.ofMillis(1));
+			}
+			// returns once the asynchronous index writes before it are done
+			assertThat(store.restrictedCount()).isEqualTo(restricted);
+			Map<String, Long> before = commandCalls();
+			List<ClientStatus> page = store.restrictedClients(100);
+			long count = store.restrictedCount();
+			Map<String, Long> after = commandCalls();
+			assertThat(count).isEqualTo(restricted);
+			assertThat(page).hasSize(Math.min(100, restricted)).allMatch(ClientStatus::permanentlyBanned);
+			assertThat(page.get(0).client()).as("most recent first").isEqualTo("192.0.2." + ((banned - 1) % 250) + "-" + (banned - 1));
+			Map<String, Long> cost = new TreeMap<>();
+			after.forEach((command, calls) -> {
+				long delta = calls - before.getOrDefault(command, 0L);
+				if (delta > 0 && !command.equals("info")) {
+					cost.put(command, delta);
+				}
+			});
+			costs.add(cost);
+		}
+		assertThat(costs.get(0)).as("one EVALSHA for the page, one for the count").containsEntry("evalsha", 2L);
+		assertThat(costs.get(1)).as("commands for 600 restricted clients, as for 5").isEqualTo(costs.get(0));
+	}
+
+	@Test
+	void theIndexHoldsOnlyClientsRestrictedNow() throws Exception {
+		String prefix = "floodgate-index:" + UUID.randomUUID() + ":";
+		ViolationStore store = new RedisViolationStore(connectionFactory(),
+				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), prefix, Duration.ofSeconds(5), this.clock);
+		for (int i = 0; i < 50; i++) {
+			store.block("198.51.100." + i, Duration.ofMinutes(1));
+		}
+		store.ban("198.51.100.200", null);
+		assertThat(store.restrictedCount()).isEqualTo(51);
+		this.clock.advance(Duration.ofMinutes(2));
+		store.block("198.51.100.201", Duration.ofMinutes(1));
+		store.forget("198.51.100.200");
+		assertThat(server.command("ZCARD", prefix + "{restricted}")).as("ended entries go on the next write")
+			.isEqualTo("1");
+		assertThat(server.command("ZCARD", prefix + "{restricted}:since")).isEqualTo("1");
+		assertThat(server.command("HLEN", prefix + "{restricted}:info")).isEqualTo("1");
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).containsExactly("198.51.100.201");
+	}
+
+	private static Map<String, Long> commandCalls() {
+		Map<String, Long> calls = new HashMap<>();
+		for (String line : server.command("INFO", "commandstats").split("\r\n")) {
+			if (line.startsWith("cmdstat_")) {
+				String command = line.substring("cmdstat_".length(), line.indexOf(':'));
+				String count = line.substring(line.indexOf("calls=") + "calls=".length());
+				calls.put(command, Long.parseLong(count.substring(0, count.indexOf(','))));
+			}
+		}
+		return calls;
 	}
 
 	@Test
