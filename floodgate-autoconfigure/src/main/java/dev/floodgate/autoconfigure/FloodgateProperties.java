@@ -25,7 +25,7 @@ public class FloodgateProperties {
 
 	/**
 	 * Default limit for every handler without @RateLimited, counted per client across all
-	 * of them, such as '50/minute' or '5/second;100/hour'. Unset: only @RateLimited handlers
+	 * of them, such as '50/minute', '5/second;100/hour' or '100/day, 10/hour'. Unset: only @RateLimited handlers
 	 * are limited.
 	 */
 	private @Nullable String limit;
