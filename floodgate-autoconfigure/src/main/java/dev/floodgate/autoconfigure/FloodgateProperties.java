@@ -31,6 +31,13 @@ public class FloodgateProperties {
 	private @Nullable String limit;
 
 	/**
+	 * Quota units a request under the default limit spends of each of its limits (at least
+	 * 1, at most the smallest count): a request whose cost exceeds what is left is refused.
+	 * Annotated handlers give their own with @RateLimited(cost = n).
+	 */
+	private int cost = 1;
+
+	/**
 	 * How requests are counted against a limit.
 	 */
 	private Algorithm algorithm = Algorithm.SLIDING_WINDOW;
@@ -89,6 +96,14 @@ public class FloodgateProperties {
 
 	public void setLimit(@Nullable String limit) {
 		this.limit = limit;
+	}
+
+	public int getCost() {
+		return this.cost;
+	}
+
+	public void setCost(int cost) {
+		this.cost = cost;
 	}
 
 	public Algorithm getAlgorithm() {
