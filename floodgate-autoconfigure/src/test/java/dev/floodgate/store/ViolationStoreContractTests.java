@@ -537,6 +537,32 @@ public abstract class ViolationStoreContractTests {
 	}
 
 	/**
+	 * The longest windows (a year of 360 days, ten years) are kept as long as they matter: the
+	 * state does not expire (TTL, index) before the retry-after it gave, and admits at it.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void longWindowsLastAsLongAsTheyMatter(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		for (String limits : new String[] { "1 per year", "2/3650d" }) {
+			RatePolicy policy = policy("long-" + limits, limits);
+			String client = newClient();
+			this.clock.advance(Duration.ofDays(17));
+			assertThat(outcomes(store, client, policy, (int) policy.limit(0).count())).containsOnly(Outcome.ALLOWED);
+			this.clock.advance(Duration.ofDays(1));
+			Decision refused = store.decide(client, policy);
+			assertThat(refused.outcome()).as(limits).isEqualTo(Outcome.LIMITED);
+			long retryAfter = refused.retryAfterMillis();
+			assertThat(retryAfter).as(limits).isGreaterThan(Duration.ofDays(30).toMillis())
+				.isLessThanOrEqualTo(2 * policy.limit(0).windowMillis());
+			this.clock.advance(Duration.ofMillis(retryAfter - 1));
+			assertThat(store.decide(client, policy).outcome()).as(limits + " just before").isEqualTo(Outcome.LIMITED);
+			this.clock.advance(Duration.ofMillis(1));
+			assertThat(store.decide(client, policy).outcome()).as(limits + " at retry-after").isEqualTo(Outcome.ALLOWED);
+		}
+	}
+
+	/**
 	 * A client that does what the headers say, over several quota cycles: it waits {@code t}
 	 * seconds whenever {@code r=0}, and otherwise sends its next request at once. With a block
 	 * after a single violation, one lie would block it.
