@@ -537,6 +537,38 @@ public abstract class ViolationStoreContractTests {
 	}
 
 	/**
+	 * The store decides as {@link DecisionRules} do on a state of their own (the reference):
+	 * the same outcome, units left, reset or time until admission, and retry-after, for
+	 * generated limits, costs and request patterns. Catches a store's own arithmetic (the Lua
+	 * script, the MongoDB filter) drifting from the rules.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void decidesExactlyAsTheRules(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		DecisionRules reference = new DecisionRules(algorithm, new EscalationPolicy(
+				withEnabled(escalation().block(), false), withEnabled(escalation().ban(), false)));
+		String[] limits = { "5/second", "3/10s", "10/minute;4/5s", "7/2s;20/minute;100/hour", "2/250ms" };
+		java.util.Random random = new java.util.Random(algorithm.ordinal() + 17);
+		for (int n = 0; n < 5; n++) {
+			String text = limits[random.nextInt(limits.length)];
+			long smallest = LimitParser.parse(text).stream().mapToLong(dev.floodgate.core.Limit::count).min().orElseThrow();
+			long cost = random.nextBoolean() ? 1 : 1 + random.nextLong(smallest);
+			RatePolicy policy = policy("reference-" + text + "-" + cost, text, cost);
+			String client = newClient();
+			dev.floodgate.core.ClientState state = new dev.floodgate.core.ClientState();
+			for (int request = 0; request < 80; request++) {
+				long now = this.clock.millis();
+				Decision expected = reference.decide(state, policy, now);
+				assertThat(store.decide(client, policy)).as(policy + ", request " + request + " at " + this.clock.instant())
+					.isEqualTo(expected);
+				long window = policy.limit(random.nextInt(policy.size())).windowMillis();
+				this.clock.advance(Duration.ofMillis(random.nextLong(Math.max(1, 2 * window * cost / smallest))));
+			}
+		}
+	}
+
+	/**
 	 * The longest windows (a year of 360 days, ten years) are kept as long as they matter: the
 	 * state does not expire (TTL, index) before the retry-after it gave, and admits at it.
 	 */
