@@ -13,8 +13,10 @@ import java.lang.annotation.Target;
  * this annotation fall under {@code floodgate.limit}, if set.
  * <p>
  * Limits: {@code "5/minute"}, {@code "5 per minute"}, {@code "10/30s"},
- * {@code "100/15m"}, or several that must all hold: {@code "5/second;100/hour"}. A limit
- * that does not parse stops the application at start-up.
+ * {@code "100/15m"}, {@code "1 per month"}, or several that must all hold:
+ * {@code "5/second;100/hour"}, {@code "100/day, 10/hour"}. A request to an expensive handler
+ * can spend more than one unit of each limit ({@link #cost()}). A limit that does not parse,
+ * or a cost below 1 or above a limit's count, stops the application at start-up.
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)
@@ -22,7 +24,8 @@ import java.lang.annotation.Target;
 public @interface RateLimited {
 
 	/**
-	 * The limit, such as {@code "5/minute"} or {@code "5/second;100/hour"}.
+	 * The limit, such as {@code "5/minute"}, {@code "5/second;100/hour"} or
+	 * {@code "100/day, 10/hour"}.
 	 * @return the limit text
 	 */
 	String value();
@@ -35,5 +38,13 @@ public @interface RateLimited {
 	 * @return the policy name
 	 */
 	String name() default "";
+
+	/**
+	 * The quota units one request spends of each limit: a request whose cost exceeds what is
+	 * left is refused (429) and is a violation. At least 1, and at most the smallest count of
+	 * the limits. Handlers that share a {@link #name()} must give the same cost.
+	 * @return the cost of one request
+	 */
+	int cost() default 1;
 
 }

@@ -111,6 +111,7 @@ public class FloodgateEndpoint {
 		List<PolicyDescriptor> policies = new ArrayList<>();
 		for (RatePolicy policy : this.policies.all()) {
 			policies.add(new PolicyDescriptor(policy.name(), policy.limits().stream().map(Limit::toString).toList(),
+					policy.cost(),
 					HandlerPolicies.DEFAULT_POLICY.equals(policy.name()) && policy == this.policies.defaultPolicy()
 							? List.of("every handler without @RateLimited")
 							: this.policies.handlers(policy).stream().sorted().toList()));
@@ -285,9 +286,10 @@ public class FloodgateEndpoint {
 	 *
 	 * @param name its name
 	 * @param limits its limits
+	 * @param cost the quota units one request spends of each limit
 	 * @param handlers the handlers it applies to
 	 */
-	public record PolicyDescriptor(String name, List<String> limits, List<String> handlers) {
+	public record PolicyDescriptor(String name, List<String> limits, long cost, List<String> handlers) {
 	}
 
 	/**

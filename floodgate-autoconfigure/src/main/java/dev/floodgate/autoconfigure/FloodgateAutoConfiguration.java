@@ -119,7 +119,7 @@ public final class FloodgateAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HandlerPolicies floodgateHandlerPolicies(FloodgateSettings settings) {
-		return new HandlerPolicies(settings.defaultLimits());
+		return new HandlerPolicies(settings.defaultLimits(), settings.defaultCost());
 	}
 
 	@Bean

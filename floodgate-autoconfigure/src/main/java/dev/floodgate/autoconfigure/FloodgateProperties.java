@@ -25,10 +25,17 @@ public class FloodgateProperties {
 
 	/**
 	 * Default limit for every handler without @RateLimited, counted per client across all
-	 * of them, such as '50/minute' or '5/second;100/hour'. Unset: only @RateLimited handlers
+	 * of them, such as '50/minute', '5/second;100/hour' or '100/day, 10/hour'. Unset: only @RateLimited handlers
 	 * are limited.
 	 */
 	private @Nullable String limit;
+
+	/**
+	 * Quota units a request under the default limit spends of each of its limits (at least
+	 * 1, at most the smallest count): a request whose cost exceeds what is left is refused.
+	 * Annotated handlers give their own with @RateLimited(cost = n).
+	 */
+	private int cost = 1;
 
 	/**
 	 * How requests are counted against a limit.
@@ -91,6 +98,14 @@ public class FloodgateProperties {
 
 	public void setLimit(@Nullable String limit) {
 		this.limit = limit;
+	}
+
+	public int getCost() {
+		return this.cost;
+	}
+
+	public void setCost(int cost) {
+		this.cost = cost;
 	}
 
 	public Algorithm getAlgorithm() {

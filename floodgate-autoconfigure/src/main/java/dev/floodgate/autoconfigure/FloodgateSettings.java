@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param defaultLimits the default limits, {@code null} when only annotated handlers are
  * limited
+ * @param defaultCost the quota units a request under the default limits spends
  * @param algorithm the counting algorithm
  * @param behindProxy whether the client address comes from trusted proxies' headers
  * @param dryRun whether rejections are only counted and logged
@@ -54,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  * @param localCacheTtl how long an instance answers for a restricted client without the store
  * @param localCacheMaxClients the most restricted clients an instance remembers
  */
-public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm algorithm, boolean behindProxy,
+public record FloodgateSettings(@Nullable List<Limit> defaultLimits, int defaultCost, Algorithm algorithm, boolean behindProxy,
 		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
 		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
 		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, long maxRestricted, String redisKeyPrefix,
@@ -71,6 +72,18 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 		List<Limit> defaultLimits = null;
 		if (properties.getLimit() != null && !properties.getLimit().isBlank()) {
 			defaultLimits = LimitParser.parse("floodgate.limit", properties.getLimit());
+		}
+		int defaultCost = properties.getCost();
+		if (defaultCost < 1) {
+			throw new InvalidFloodgateSettingException("floodgate.cost", defaultCost, "must be at least 1");
+		}
+		if (defaultLimits != null) {
+			for (Limit limit : defaultLimits) {
+				if (defaultCost > limit.count()) {
+					throw new InvalidFloodgateSettingException("floodgate.cost", defaultCost, "is more than the limit "
+							+ limit + " of floodgate.limit admits in a whole window: no request could ever be admitted");
+				}
+			}
 		}
 		int ipv6PrefixLength = properties.getIpv6PrefixLength();
 		if (ipv6PrefixLength < 1 || ipv6PrefixLength > 128) {
@@ -122,7 +135,7 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, Algorithm a
 			throw new InvalidFloodgateSettingException("floodgate.store.local-cache.max-clients",
 					localCache.getMaxClients(), "must be at least 1");
 		}
-		return new FloodgateSettings(defaultLimits, properties.getAlgorithm(), properties.isBehindProxy(),
+		return new FloodgateSettings(defaultLimits, defaultCost, properties.getAlgorithm(), properties.isBehindProxy(),
 				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
 				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
 				store.getMemory().getMaxClients(), store.getMemory().getMaxRestricted(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),

@@ -11,8 +11,11 @@ import org.jspecify.annotations.Nullable;
  * may never retry on its own (a permanent ban) or when the request was allowed
  * @param limitIndex the index, within the policy, of the tightest limit, or -1 when no limit
  * was evaluated (no policy, or the client is blocked or banned)
- * @param remaining the requests left under the tightest limit
- * @param resetMillis how long until the tightest limit's window resets
+ * @param remaining the quota units left under the tightest limit (a request spends the
+ * policy's {@link RatePolicy#cost() cost})
+ * @param resetMillis how long until the tightest limit's window resets; when fewer units than
+ * the cost are left (or the request was refused), how long until the next request would be
+ * admitted
  * @param escalation the block or ban this decision started, or {@code null}
  */
 public record Decision(Outcome outcome, long retryAfterMillis, int limitIndex, long remaining, long resetMillis,

@@ -124,7 +124,13 @@ public final class DecisionRules {
 	 * Checks one request against every limit of a policy, changing nothing: either
 	 * {@link Outcome#ALLOWED} with the tightest limit's state after counting the request, or
 	 * {@link Outcome#LIMITED} with the time until a request would be admitted and the limit
-	 * that is furthest from admitting it.
+	 * that is furthest from admitting it. A request spends {@link RatePolicy#cost()} units of
+	 * every limit.
+	 * <p>
+	 * An allowed decision's {@link Decision#resetMillis()} is the tightest limit's window reset
+	 * while the next request would be admitted at once; once fewer than the cost remain, it is
+	 * the time until the next request would be admitted (the {@code Retry-After} that request
+	 * would get), so that a client that waits that long is never refused.
 	 * @param state the client's state (only its counters are read)
 	 * @param policy the policy
 	 * @param now the time
@@ -132,9 +138,11 @@ public final class DecisionRules {
 	 */
 	public Decision checkLimits(ClientState state, RatePolicy policy, long now) {
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
+		long cost = policy.cost();
 		int tightest = -1;
 		long tightestRemaining = Long.MAX_VALUE;
 		long tightestReset = 0;
+		boolean tightestExhausted = false;
 		int violated = -1;
 		long retryAfter = 0;
 		for (int i = 0; i < policy.size(); i++) {
@@ -145,11 +153,11 @@ public final class DecisionRules {
 			long elapsed = now - index * window;
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			long current = currentCount(state, slot, index);
-			// admit when previous * (window - elapsed) / window + current + 1 <= count
+			// admit when previous * (window - elapsed) / window + current + cost <= count
 			long weightedPrevious = previous * (window - elapsed);
-			long room = (count - current - 1) * window;
+			long room = (count - current - cost) * window;
 			if (weightedPrevious > room) {
-				long retry = sliding ? slidingRetryAfter(count, window, elapsed, previous, current) : window - elapsed;
+				long retry = sliding ? slidingRetryAfter(count, cost, window, elapsed, previous, current) : window - elapsed;
 				if (violated < 0 || retry > retryAfter) {
 					retryAfter = retry;
 					violated = i;
@@ -157,11 +165,14 @@ public final class DecisionRules {
 				continue;
 			}
 			long remaining = (room - weightedPrevious) / window;
-			long reset = window - elapsed;
-			if (remaining < tightestRemaining || (remaining == tightestRemaining && reset > tightestReset)) {
+			boolean exhausted = remaining < cost;
+			long reset = exhausted ? untilAdmitted(sliding, count, cost, window, elapsed, previous, current + cost)
+					: window - elapsed;
+			if (tightest < 0 || tighter(exhausted, remaining, reset, tightestExhausted, tightestRemaining, tightestReset)) {
 				tightest = i;
 				tightestRemaining = remaining;
 				tightestReset = reset;
+				tightestExhausted = exhausted;
 			}
 		}
 		if (violated >= 0) {
@@ -206,14 +217,19 @@ public final class DecisionRules {
 		else if (stored == index - 1 && sliding) {
 			previous = counts & 0xFFFF_FFFFL;
 		}
+		long cost = policy.cost();
 		long weightedPrevious = previous * (window - elapsed);
-		long room = (policy.count(0) - current - 1) * window;
+		long room = (policy.count(0) - current - cost) * window;
 		if (weightedPrevious > room) {
 			return null;
 		}
-		state.setCounter(slot, index, (previous << 32) | (current + 1));
+		state.setCounter(slot, index, (previous << 32) | (current + cost));
 		state.lastCountedMillis = now;
-		return new Decision(Outcome.ALLOWED, -1, 0, (room - weightedPrevious) / window, window - elapsed, null);
+		long remaining = (room - weightedPrevious) / window;
+		long reset = (remaining < cost)
+				? untilAdmitted(sliding, policy.count(0), cost, window, elapsed, previous, current + cost)
+				: window - elapsed;
+		return new Decision(Outcome.ALLOWED, -1, 0, remaining, reset, null);
 	}
 
 	/**
@@ -228,22 +244,54 @@ public final class DecisionRules {
 			int slot = policy.firstSlot() + i;
 			long index = now / policy.windowMillis(i);
 			long previous = sliding ? previousCount(state, slot, index) : 0;
-			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + 1));
+			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + policy.cost()));
 		}
 		state.lastCountedMillis = now;
 		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
 				(sliding ? 2 : 1) * policy.longestWindowMillis());
 	}
 
-	private static long slidingRetryAfter(long count, long window, long elapsed, long previous, long current) {
-		if (current < count && previous > 0) {
+	/**
+	 * Whether a limit binds more than the tightest so far: one that admits no further request
+	 * binds more than one that does, and of two such the one that admits later; otherwise the
+	 * one with fewer units left, then the one that resets later.
+	 */
+	private static boolean tighter(boolean exhausted, long remaining, long reset, boolean thanExhausted,
+			long thanRemaining, long thanReset) {
+		if (exhausted != thanExhausted) {
+			return exhausted;
+		}
+		if (exhausted) {
+			return reset > thanReset;
+		}
+		return remaining < thanRemaining || (remaining == thanRemaining && reset > thanReset);
+	}
+
+	/**
+	 * How long until a request of that cost would be admitted under one limit whose counts are
+	 * these (the next request after one that was just counted: {@code current} includes it).
+	 */
+	private static long untilAdmitted(boolean sliding, long count, long cost, long window, long elapsed, long previous,
+			long current) {
+		return sliding ? slidingRetryAfter(count, cost, window, elapsed, previous, current) : window - elapsed;
+	}
+
+	/**
+	 * How long until a request of that cost would be admitted by a sliding window now over its
+	 * limit: admission is monotonic in time (the weighted count never grows while nothing is
+	 * counted), so this is also when the first request could succeed.
+	 */
+	private static long slidingRetryAfter(long count, long cost, long window, long elapsed, long previous,
+			long current) {
+		if (current + cost <= count && previous > 0) {
 			// later in this window, once enough of the previous window has slid out:
-			// previous * (window - e) <= (count - current - 1) * window from e = window - floor(...)
-			long needed = window - ((count - current - 1) * window) / previous;
+			// previous * (window - e) <= (count - current - cost) * window from e = window - floor(...)
+			long needed = window - ((count - current - cost) * window) / previous;
 			return Math.max(needed, elapsed + 1) - elapsed;
 		}
-		// in the next window, where this window's count becomes the previous one
-		long nextElapsed = (current < count) ? 0 : Math.max(0, window - ((count - 1) * window) / current);
+		// in the next window, where this window's count becomes the previous one:
+		// current * (window - e) <= (count - cost) * window
+		long nextElapsed = (current == 0) ? 0 : Math.max(0, window - ((count - cost) * window) / current);
 		return (window - elapsed) + nextElapsed;
 	}
 

@@ -8,15 +8,26 @@ import java.util.Locale;
 
 /**
  * Parses limit text such as {@code 50/minute}, {@code 5 per second}, {@code 10/30s},
- * {@code 100/15 minutes} or {@code 5/second;100/hour}.
+ * {@code 100/15 minutes}, {@code 1 per 2 months}, {@code 5/second;100/hour} or
+ * {@code 100/day, 10/hour}.
  * <p>
  * Grammar: {@code <count>/<unit>}, {@code <count> per <unit>}, {@code <count>/<n><unit>}
  * and {@code <count>/<iso-8601 duration>}; units {@code second}, {@code minute},
- * {@code hour}, {@code day} with plurals and the short forms {@code s}, {@code sec},
- * {@code m}, {@code min}, {@code h}, {@code hr}, {@code d}, plus {@code ms}. Several limits
- * separated by {@code ;} must all hold. Case and surrounding whitespace do not matter.
+ * {@code hour}, {@code day}, {@code month}, {@code year} with plurals and the short forms
+ * {@code s}, {@code sec}, {@code m}, {@code min}, {@code h}, {@code hr}, {@code d}, plus
+ * {@code ms}. A month is 30 days and a year 12 such months (360 days), as flask-limiter's
+ * {@code limits} library defines them: fixed lengths, not calendar months. Several limits
+ * separated by {@code ;} or {@code ,} must all hold (so an ISO-8601 duration takes
+ * {@code .}, not {@code ,}, before a fraction). Case and surrounding whitespace do not
+ * matter.
  */
 public final class LimitParser {
+
+	/** A month as the limits library defines it: 30 days. */
+	static final Duration MONTH = Duration.ofDays(30);
+
+	/** A year as the limits library defines it: 12 months of 30 days. */
+	static final Duration YEAR = MONTH.multipliedBy(12);
 
 	private LimitParser() {
 	}
@@ -33,9 +44,9 @@ public final class LimitParser {
 			throw new IllegalArgumentException("'" + text + "' is empty: expected a limit such as '50/minute'");
 		}
 		List<Limit> limits = new ArrayList<>();
-		for (String part : text.split(";", -1)) {
+		for (String part : text.split("[;,]", -1)) {
 			if (part.isBlank()) {
-				throw new IllegalArgumentException("'" + text + "' has an empty limit between ';' separators");
+				throw new IllegalArgumentException("'" + text + "' has an empty limit between ';' or ',' separators");
 			}
 			limits.add(parseOne(part.trim(), text));
 		}
@@ -106,7 +117,7 @@ public final class LimitParser {
 
 	private static Duration parseWindow(String windowText, String part, String text) {
 		if (windowText.isEmpty()) {
-			throw invalid(text, "'" + part + "' has no unit: expected second, minute, hour or day");
+			throw invalid(text, "'" + part + "' has no unit: expected second, minute, hour, day, month or year");
 		}
 		if (windowText.charAt(0) == 'p') {
 			try {
@@ -138,7 +149,7 @@ public final class LimitParser {
 		Duration unitDuration = unit(unit);
 		if (unitDuration == null) {
 			throw invalid(text, "unknown unit '" + unit + "' in '" + part
-					+ "': use second, minute, hour or day (or s, m, h, d)");
+					+ "': use second, minute, hour, day, month or year (or s, m, h, d)");
 		}
 		try {
 			return unitDuration.multipliedBy(multiple);
@@ -155,6 +166,8 @@ public final class LimitParser {
 			case "m", "min", "mins", "minute", "minutes" -> Duration.ofMinutes(1);
 			case "h", "hr", "hrs", "hour", "hours" -> Duration.ofHours(1);
 			case "d", "day", "days" -> Duration.ofDays(1);
+			case "month", "months" -> MONTH;
+			case "year", "years" -> YEAR;
 			default -> null;
 		};
 	}

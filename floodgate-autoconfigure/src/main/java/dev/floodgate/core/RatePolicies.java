@@ -24,16 +24,33 @@ public final class RatePolicies {
 	 * @return the policy
 	 * @throws IllegalArgumentException when a policy of that name exists with other limits
 	 */
-	public synchronized RatePolicy getOrCreate(String name, List<Limit> limits) {
+	public RatePolicy getOrCreate(String name, List<Limit> limits) {
+		return getOrCreate(name, limits, 1);
+	}
+
+	/**
+	 * Returns the policy of that name, creating it.
+	 * @param name the policy name
+	 * @param limits its limits
+	 * @param cost the quota units one request spends of each limit
+	 * @return the policy
+	 * @throws IllegalArgumentException when a policy of that name exists with other limits or
+	 * another cost, or when the cost is below 1 or above a limit's count
+	 */
+	public synchronized RatePolicy getOrCreate(String name, List<Limit> limits, long cost) {
 		RatePolicy existing = this.byName.get(name);
 		if (existing != null) {
 			if (!existing.limits().equals(limits)) {
 				throw new IllegalArgumentException("The policy '" + name + "' is already defined as "
 						+ existing.limits() + ", not " + limits + ": give it another name");
 			}
+			if (existing.cost() != cost) {
+				throw new IllegalArgumentException("The policy '" + name + "' is already defined with cost "
+						+ existing.cost() + ", not " + cost + ": give it another name");
+			}
 			return existing;
 		}
-		RatePolicy policy = new RatePolicy(name, limits, this.nextSlot);
+		RatePolicy policy = new RatePolicy(name, limits, cost, this.nextSlot);
 		this.nextSlot += limits.size();
 		this.byName.put(name, policy);
 		return policy;

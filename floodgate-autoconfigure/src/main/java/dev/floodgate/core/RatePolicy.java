@@ -3,8 +3,10 @@ package dev.floodgate.core;
 import java.util.List;
 
 /**
- * A named set of limits that must all hold, counted per client. The default limit is one
- * policy; each {@code @RateLimited} handler (or class) is another.
+ * A named set of limits that must all hold, counted per client, and the cost of one request:
+ * the quota units a request spends of each limit (1 unless {@code @RateLimited(cost = n)} or
+ * {@code floodgate.cost} says otherwise). The default limit is one policy; each
+ * {@code @RateLimited} handler (or class) is another.
  * <p>
  * Policies are created once at start-up by {@link RatePolicies}, which gives each one its
  * own counter slots.
@@ -23,11 +25,23 @@ public final class RatePolicy {
 
 	private final long[] counts;
 
-	RatePolicy(String name, List<Limit> limits, int firstSlot) {
+	private final long cost;
+
+	RatePolicy(String name, List<Limit> limits, long cost, int firstSlot) {
 		if (limits.isEmpty()) {
 			throw new IllegalArgumentException("A policy needs at least one limit");
 		}
+		if (cost < 1) {
+			throw new IllegalArgumentException("the cost must be at least 1, was " + cost);
+		}
+		for (Limit limit : limits) {
+			if (cost > limit.count()) {
+				throw new IllegalArgumentException("the cost " + cost + " is more than the limit " + limit
+						+ " admits in a whole window: no request could ever be admitted");
+			}
+		}
 		this.name = name;
+		this.cost = cost;
 		this.limits = limits.toArray(new Limit[0]);
 		this.firstSlot = firstSlot;
 		this.windowMillis = new long[this.limits.length];
@@ -94,6 +108,14 @@ public final class RatePolicy {
 	}
 
 	/**
+	 * The cost of one request: the quota units it spends of each limit.
+	 * @return the cost, at least 1 and at most the smallest count
+	 */
+	public long cost() {
+		return this.cost;
+	}
+
+	/**
 	 * The first of this policy's counter slots ({@link #size()} consecutive slots), unique
 	 * among the policies created by one {@link RatePolicies}.
 	 * @return the first slot
@@ -116,7 +138,8 @@ public final class RatePolicy {
 		for (int i = 0; i < this.limits.length; i++) {
 			text.append((i > 0) ? ";" : "").append(this.limits[i]);
 		}
-		return text.append(']').toString();
+		text.append(']');
+		return (this.cost != 1) ? text.append(" cost ").append(this.cost).toString() : text.toString();
 	}
 
 }

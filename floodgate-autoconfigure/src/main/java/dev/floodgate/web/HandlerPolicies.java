@@ -52,7 +52,17 @@ public final class HandlerPolicies {
 	 * @param defaultLimits the default limits, or {@code null} for none
 	 */
 	public HandlerPolicies(@Nullable List<Limit> defaultLimits) {
-		this.defaultPolicy = (defaultLimits != null) ? this.policies.getOrCreate(DEFAULT_POLICY, defaultLimits) : null;
+		this(defaultLimits, 1);
+	}
+
+	/**
+	 * Creates the handler policies.
+	 * @param defaultLimits the default limits, or {@code null} for none
+	 * @param defaultCost the quota units a request under the default limits spends
+	 */
+	public HandlerPolicies(@Nullable List<Limit> defaultLimits, int defaultCost) {
+		this.defaultPolicy = (defaultLimits != null)
+				? this.policies.getOrCreate(DEFAULT_POLICY, defaultLimits, defaultCost) : null;
 	}
 
 	/**
@@ -126,15 +136,20 @@ public final class HandlerPolicies {
 
 	private RatePolicy policy(RateLimited annotation, String source, String implicitName) {
 		List<Limit> limits = LimitParser.parse(source, annotation.value());
+		if (annotation.cost() < 1) {
+			throw new InvalidFloodgateSettingException(source + " (cost)", annotation.cost(),
+					"the cost of a request must be at least 1");
+		}
 		String name = annotation.name().trim();
 		if (name.isEmpty()) {
 			name = uniqueImplicitName(implicitName, source);
 		}
 		try {
-			return this.policies.getOrCreate(name, limits);
+			return this.policies.getOrCreate(name, limits, annotation.cost());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new InvalidFloodgateSettingException(source, annotation.value(),
+			throw new InvalidFloodgateSettingException(source,
+					(annotation.cost() != 1) ? annotation.value() + ", cost = " + annotation.cost() : annotation.value(),
 					ex.getMessage());
 		}
 	}

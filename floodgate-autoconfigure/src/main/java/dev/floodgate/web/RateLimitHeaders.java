@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.Limit;
+import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -19,8 +20,19 @@ import jakarta.servlet.http.HttpServletResponse;
  * A policy with one limit is one list member named after the policy
  * ({@code "default";q=50;w=60}); with several, one member per limit, named after the policy
  * and the limit's window ({@code "default-1s";q=5;w=1, "default-1h";q=100;w=3600}).
- * {@code RateLimit} names the tightest limit: the one with the fewest requests left.
- * {@code X-RateLimit-Reset} is in seconds from now.
+ * {@code RateLimit} names the tightest limit: the one with the fewest quota units left.
+ * <p>
+ * The headers never lie to a client that follows them: {@code r} is the quota units left
+ * (a request spends the policy's {@link RatePolicy#cost() cost}), and is 0 once fewer than
+ * the cost are left, since no request of the policy could spend them; whenever {@code r} is
+ * 0, {@code t} is the time until a request would be admitted again (what a refused request's
+ * {@code Retry-After} says), so a client that waits {@code t} seconds is never refused. While
+ * {@code r} is positive, {@code t} is the time until the tightest limit's window resets.
+ * Seconds are rounded up. A blocked client (429) and a client on a timed ban (403) get
+ * {@code r=0} with {@code t} equal to {@code Retry-After}, on the policy's first limit; a
+ * permanently banned client gets {@code r=0} without {@code t} (the parameter is optional in
+ * the draft, and no quota will be made available). {@code X-RateLimit-Reset} is the same
+ * {@code t}, in seconds from now (absent for a permanent ban).
  */
 public final class RateLimitHeaders {
 
@@ -61,21 +73,36 @@ public final class RateLimitHeaders {
 			return;
 		}
 		PolicyTexts texts = this.texts.computeIfAbsent(policy, PolicyTexts::new);
-		if (this.ietf) {
-			response.setHeader(POLICY, texts.policy);
-		}
 		int index = decision.limitIndex();
-		if (index < 0 || index >= texts.counts.length) {
+		long remaining;
+		long resetMillis;
+		Outcome outcome = decision.outcome();
+		if (outcome == Outcome.BLOCKED || outcome == Outcome.BANNED) {
+			// no request is admitted before the restriction ends: no quota left until then
+			index = 0;
+			remaining = 0;
+			resetMillis = decision.retryAfterMillis();
+		}
+		else if (index >= 0 && index < texts.counts.length) {
+			remaining = (decision.remaining() < policy.cost()) ? 0 : decision.remaining();
+			resetMillis = decision.resetMillis();
+		}
+		else {
+			// no limit was evaluated: neither field rather than a policy without its state
 			return;
 		}
-		long resetSeconds = Math.max(0, (decision.resetMillis() + 999) / 1000);
+		String reset = (resetMillis < 0) ? null : Long.toString(Math.max(0, (resetMillis + 999) / 1000));
 		if (this.ietf) {
-			response.setHeader(RATE_LIMIT, texts.itemPrefixes[index] + decision.remaining() + ";t=" + resetSeconds);
+			response.setHeader(POLICY, texts.policy);
+			response.setHeader(RATE_LIMIT,
+					texts.itemPrefixes[index] + remaining + ((reset != null) ? ";t=" + reset : ""));
 		}
 		if (this.legacy) {
 			response.setHeader(LEGACY_LIMIT, texts.counts[index]);
-			response.setHeader(LEGACY_REMAINING, Long.toString(decision.remaining()));
-			response.setHeader(LEGACY_RESET, Long.toString(resetSeconds));
+			response.setHeader(LEGACY_REMAINING, Long.toString(remaining));
+			if (reset != null) {
+				response.setHeader(LEGACY_RESET, reset);
+			}
 		}
 	}
 

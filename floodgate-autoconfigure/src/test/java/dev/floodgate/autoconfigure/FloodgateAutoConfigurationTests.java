@@ -419,6 +419,18 @@ class FloodgateAutoConfigurationTests {
 		});
 	}
 
+	@Test
+	void aDefaultCostAboveALimitStopsTheApplication() {
+		this.contextRunner.withPropertyValues("floodgate.limit=100/day, 5/minute", "floodgate.cost=6").run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable root = rootCause(context.getStartupFailure());
+			assertThat(root).isInstanceOf(InvalidFloodgateSettingException.class)
+				.hasMessageContaining("floodgate.cost")
+				.hasMessageContaining("'6'")
+				.hasMessageContaining("5/1m");
+		});
+	}
+
 	@ParameterizedTest(name = "[{index}] {0}={1}")
 	@MethodSource("invalidSettings")
 	void invalidSettingStopsTheApplicationNamingPropertyAndValue(String property, String value,
@@ -437,6 +449,9 @@ class FloodgateAutoConfigurationTests {
 				Arguments.of("floodgate.limit", "0/minute", List.of("'0/minute'")),
 				Arguments.of("floodgate.limit", "5/second;", List.of("'5/second;'")),
 				Arguments.of("floodgate.limit", ";", List.of("';'")),
+				Arguments.of("floodgate.limit", "5/second,", List.of("'5/second,'")),
+				Arguments.of("floodgate.limit", "5/fortnights", List.of("'5/fortnights'")),
+				Arguments.of("floodgate.cost", "0", List.of("'0'")),
 				Arguments.of("floodgate.allow-list", "10.0.0.300/8", List.of("'10.0.0.300/8'")),
 				Arguments.of("floodgate.deny-list", "203.0.113.0/33", List.of("'203.0.113.0/33'")),
 				Arguments.of("floodgate.proxy.trusted-proxies", "not-a-cidr", List.of("'not-a-cidr'")),

@@ -41,7 +41,7 @@ class InvalidFloodgateSettingFailureAnalyzerTests {
 	@Test
 	void analyzesInvalidPropertyWrappedInBeanCreationException() {
 		FailureAnalysis analysis = analyze(new InvalidFloodgateSettingException("floodgate.limit", "5/fortnight",
-				"unknown unit 'fortnight': use second, minute, hour or day"));
+				"unknown unit 'fortnight': use second, minute, hour, day, month or year"));
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getDescription()).contains("floodgate.limit")
 			.contains("'5/fortnight'")

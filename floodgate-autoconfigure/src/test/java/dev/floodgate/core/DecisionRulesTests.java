@@ -190,7 +190,9 @@ class DecisionRulesTests {
 			Decision decision = rules.decide(state, policy, T0);
 			assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
 			assertThat(decision.remaining()).isEqualTo(9 - i);
-			assertThat(decision.resetMillis()).isEqualTo(MINUTE);
+			// the window resets in a minute, but with nothing left the next request is admitted
+			// only once enough of this window has slid out: 10 x (60000 - 6000) / 60000 + 1 = 10
+			assertThat(decision.resetMillis()).isEqualTo((i < 9) ? MINUTE : MINUTE + 6_000);
 		}
 		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.LIMITED);
 		assertThat(rules.decide(state, policy, T0 + MINUTE - 1).outcome()).isEqualTo(Outcome.LIMITED);
@@ -202,7 +204,8 @@ class DecisionRulesTests {
 		Decision first = rules.decide(state, policy, T0 + MINUTE + 6_000);
 		assertThat(first.outcome()).isEqualTo(Outcome.ALLOWED);
 		assertThat(first.remaining()).isZero();
-		assertThat(first.resetMillis()).isEqualTo(54_000);
+		// not the window's reset (54s): the next request is admitted from 12000ms on
+		assertThat(first.resetMillis()).isEqualTo(6_000);
 		assertThat(rules.decide(state, policy, T0 + MINUTE + 6_000).outcome()).isEqualTo(Outcome.LIMITED);
 		// 10 x (60000 - 12000) / 60000 + 1 = 9: room for one more
 		assertThat(rules.decide(state, policy, T0 + MINUTE + 11_999).outcome()).isEqualTo(Outcome.LIMITED);
@@ -370,6 +373,101 @@ class DecisionRulesTests {
 		assertThat(rejections).as("the pattern hits the limits of " + limits).isPositive();
 	}
 
+	/**
+	 * What the headers promise, for generated limits, costs and request patterns of both
+	 * algorithms: while at least the cost is left, the next request is admitted at once; once
+	 * less is left, the next request is refused one millisecond before {@code resetMillis} and
+	 * admitted at it, as a refused request is at its {@code retryAfterMillis}. So a client
+	 * that waits {@code t} whenever {@code r=0} is never refused.
+	 */
+	@Test
+	void allowedDecisionSaysWhenTheNextRequestIsAdmitted() {
+		Random seeds = new Random(11);
+		for (int n = 0; n < 400; n++) {
+			long seed = seeds.nextLong();
+			Algorithm algorithm = Algorithm.values()[n % 2];
+			Random random = new Random(seed);
+			List<Limit> limits = randomLimits(random);
+			long smallest = limits.stream().mapToLong(Limit::count).min().orElseThrow();
+			long cost = random.nextBoolean() ? 1 : 1 + random.nextLong(smallest);
+			RatePolicy policy = new RatePolicies().getOrCreate("generated", limits, cost);
+			DecisionRules rules = pureLimiter(algorithm);
+			ClientState state = new ClientState();
+			long now = T0 + (random.nextBoolean() ? 0 : (random.nextLong() & Long.MAX_VALUE) % policy.longestWindowMillis());
+			for (int request = 0; request < 300; request++) {
+				// the in-memory store's fast path first, as the store takes it
+				Decision decision = rules.admit(state, policy, now);
+				if (decision == null) {
+					decision = rules.decide(state, policy, now);
+				}
+				String description = algorithm + ", seed " + seed + ", " + policy + ", request at T0+" + (now - T0) + ": "
+						+ decision;
+				if (decision.outcome() == Outcome.ALLOWED && decision.remaining() >= cost) {
+					assertThat(rules.decide(copy(state), policy, now).outcome()).as("at once, " + description)
+						.isEqualTo(Outcome.ALLOWED);
+				}
+				else {
+					long wait = (decision.outcome() == Outcome.ALLOWED) ? decision.resetMillis() : decision.retryAfterMillis();
+					assertThat(wait).as(description).isPositive();
+					assertThat(rules.decide(copy(state), policy, now + wait - 1).outcome())
+						.as("one millisecond before, " + description)
+						.isEqualTo(Outcome.LIMITED);
+					assertThat(rules.decide(copy(state), policy, now + wait).outcome()).as("then, " + description)
+						.isEqualTo(Outcome.ALLOWED);
+				}
+				now += gap(random, policy);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aRequestSpendsItsCostOfEveryLimit(Algorithm algorithm) {
+		DecisionRules rules = pureLimiter(algorithm);
+		RatePolicy policy = new RatePolicies().getOrCreate("test", LimitParser.parse("10/second;25/minute"), 4);
+		ClientState state = new ClientState();
+		Decision first = rules.decide(state, policy, T0);
+		assertThat(first.outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(first.remaining()).isEqualTo(6);
+		assertThat(first.limitIndex()).isZero();
+		assertThat(rules.decide(state, policy, T0).remaining()).isEqualTo(2);
+		// 2 units left of 10/second: a request of cost 4 is refused, and spends nothing
+		Decision refused = rules.decide(state, policy, T0);
+		assertThat(refused.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(refused.retryAfterMillis()).isPositive().isLessThanOrEqualTo(2_000);
+		for (int second = 1; second <= 4; second++) {
+			rules.decide(state, policy, T0 + 2_000L * second);
+		}
+		// 6 requests of cost 4 = 24 of the minute's 25: one unit left, less than a request costs
+		Decision last = rules.decide(state, policy, T0 + 10_000);
+		assertThat(last.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(last.limitIndex()).isEqualTo(1);
+	}
+
+	@Test
+	void aPolicyRefusesACostItCouldNeverAdmit() {
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RatePolicies().getOrCreate("test", LimitParser.parse("5/second;3/minute"), 4))
+			.withMessageContaining("cost 4")
+			.withMessageContaining("3/1m");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RatePolicies().getOrCreate("test", LimitParser.parse("5/second"), 0))
+			.withMessageContaining("at least 1");
+		RatePolicies policies = new RatePolicies();
+		policies.getOrCreate("shared", LimitParser.parse("5/second"), 2);
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> policies.getOrCreate("shared", LimitParser.parse("5/second"), 3))
+			.withMessageContaining("cost 2");
+	}
+
+	private static ClientState copy(ClientState state) {
+		ClientState copy = new ClientState();
+		copy.counters = state.counters.clone();
+		copy.counterRetentionMillis = state.counterRetentionMillis;
+		copy.lastCountedMillis = state.lastCountedMillis;
+		return copy;
+	}
+
 	private static List<Limit> randomLimits(Random random) {
 		int size = (random.nextInt(3) == 0) ? 2 + random.nextInt(2) : 1;
 		List<Limit> limits = new ArrayList<>();
@@ -458,7 +556,10 @@ class DecisionRulesTests {
 			if (decision.outcome() == Outcome.ALLOWED) {
 				Limit tightest = policy.limit(decision.limitIndex());
 				assertThat(decision.remaining()).isLessThan(tightest.count());
-				assertThat(decision.resetMillis()).isBetween(1L, tightest.windowMillis());
+				// the window's reset, or when nothing is left, the next admission: for a sliding
+				// window up to the rest of this window and most of the next
+				assertThat(decision.resetMillis()).isBetween(1L,
+						((algorithm == Algorithm.SLIDING_WINDOW) ? 2 : 1) * tightest.windowMillis());
 			}
 			else {
 				assertThat(decision.remaining()).isZero();

@@ -89,7 +89,21 @@ class LimitParserTests {
 				valid("1/s;10/m;100/h;1000/d", limit(1, Duration.ofSeconds(1)), limit(10, Duration.ofMinutes(1)),
 						limit(100, Duration.ofHours(1)), limit(1000, Duration.ofDays(1))),
 				valid("5 per second;10/30s;5/PT1H", limit(5, Duration.ofSeconds(1)), limit(10, Duration.ofSeconds(30)),
-						limit(5, Duration.ofHours(1))));
+						limit(5, Duration.ofHours(1))),
+				// flask-limiter's grammar: months of 30 days, years of 12 such months, ',' between limits
+				valid("1 per month", limit(1, Duration.ofDays(30))),
+				valid("5/Month", limit(5, Duration.ofDays(30))),
+				valid("5/months", limit(5, Duration.ofDays(30))),
+				valid("1 per year", limit(1, Duration.ofDays(360))),
+				valid("1/YEARS", limit(1, Duration.ofDays(360))),
+				valid("1 per 2 months", limit(1, Duration.ofDays(60))),
+				valid("1/3months", limit(1, Duration.ofDays(90))),
+				valid("1/121 months", limit(1, Duration.ofDays(3630))),
+				valid("1 per 10 years", limit(1, Duration.ofDays(3600))),
+				valid("100/day, 10/hour", limit(100, Duration.ofDays(1)), limit(10, Duration.ofHours(1))),
+				valid("100/day,10/hour;1/second", limit(100, Duration.ofDays(1)), limit(10, Duration.ofHours(1)),
+						limit(1, Duration.ofSeconds(1))),
+				valid("1000 per year, 100 per Month", limit(1000, Duration.ofDays(360)), limit(100, Duration.ofDays(30))));
 	}
 
 	@ParameterizedTest(name = "[{index}] ''{0}''")
@@ -100,7 +114,9 @@ class LimitParserTests {
 			"\uff15/minute", "5.5/minute", "1e3/minute", "5 minute", "5 per", "per second", "5/1000000000d",
 			"5/10 5s", "five/minute", "5/minute!", "5 pro second", "5/second;", ";", ";;", " ; ", "5/s;;",
 			"1/PT9223372036854775807S", "1/PT2562047788015216H", "1/P106751991167301D", "1/3651d", "1/P3651D",
-			"1/PT1234567891S", "5/PT1.0005S", "5/PT0.0001S", "2147483647/3650d" })
+			"1/PT1234567891S", "5/PT1.0005S", "5/PT0.0001S", "2147483647/3650d", "1/11 years", "1/122 months", "5/mon", "5/mo", "5/yr",
+			"5/second,,100/hour", "5/second,", ",5/second", ",", "5/second, ,10/hour", "5/second;,10/hour",
+			"5/PT1,5S", "2147483647/month" })
 	void rejectsInvalidLimitQuotingTheWholeText(String text) {
 		assertThatIllegalArgumentException().isThrownBy(() -> LimitParser.parse(text))
 			.withMessageContaining("'" + text + "'");
@@ -116,7 +132,25 @@ class LimitParserTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> LimitParser.parse("5/second;5/fortnight"))
 			.withMessageContaining("'5/second;5/fortnight'")
 			.withMessageContaining("fortnight")
-			.withMessageContaining("second, minute, hour or day");
+			.withMessageContaining("second, minute, hour, day, month or year");
+	}
+
+	@Test
+	void rejectsEmptyLimitBetweenCommas() {
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitParser.parse("100/day,,10/hour"))
+			.withMessageContaining("'100/day,,10/hour'")
+			.withMessageContaining("empty limit between ';' or ',' separators");
+	}
+
+	@Test
+	void monthsAndYearsHoldUpToTheLongestWindow() {
+		assertThat(LimitParser.parse("1/121 months")).containsExactly(limit(1, Duration.ofDays(3630)));
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitParser.parse("1/122 months"))
+			.withMessageContaining("'1/122 months'")
+			.withMessageContaining("3650 days");
+		assertThat(LimitParser.parse("1/10 years")).containsExactly(limit(1, Duration.ofDays(3600)));
+		assertThatIllegalArgumentException().isThrownBy(() -> LimitParser.parse("1/11 years"))
+			.withMessageContaining("3650 days");
 	}
 
 	@Test
@@ -286,12 +320,12 @@ class LimitParserTests {
 
 	private static String randomValidLimit(Random random) {
 		String[] units = { "s", "sec", "second", "seconds", "m", "min", "minute", "minutes", "h", "hr", "hour", "hours",
-				"d", "day", "days", "ms" };
+				"d", "day", "days", "ms", "month", "Months", "year" };
 		StringBuilder text = new StringBuilder();
 		int parts = 1 + ((random.nextInt(4) == 0) ? random.nextInt(3) : 0);
 		for (int p = 0; p < parts; p++) {
 			if (p > 0) {
-				text.append(random.nextBoolean() ? ";" : " ; ");
+				text.append(random.nextBoolean() ? ";" : random.nextBoolean() ? " ; " : ", ");
 			}
 			text.append(1 + random.nextInt(random.nextBoolean() ? 10 : 1_000_000));
 			String unit = units[random.nextInt(units.length)];

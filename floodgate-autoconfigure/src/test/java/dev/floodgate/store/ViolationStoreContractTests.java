@@ -105,6 +105,10 @@ public abstract class ViolationStoreContractTests {
 		return this.policies.getOrCreate(name, LimitParser.parse(limits));
 	}
 
+	protected RatePolicy policy(String name, String limits, long cost) {
+		return this.policies.getOrCreate(name, LimitParser.parse(limits), cost);
+	}
+
 	/** A client key unique to this test, so stores on shared servers do not interfere. */
 	protected String newClient() {
 		return "198.51.100." + (++this.clients) + "-" + Long.toHexString(System.nanoTime());
@@ -516,6 +520,148 @@ public abstract class ViolationStoreContractTests {
 				.extracting(Decision::remaining)
 				.as("every remaining count is seen once")
 				.doesNotHaveDuplicates();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void admitsExactlyTheLimitOverTheCostUnderConcurrency(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		RatePolicy policy = policy("expensive", "100/hour;60/minute", 7);
+		String client = newClient();
+		this.clock.advance(Duration.ofMinutes(1));
+		List<Decision> decisions = concurrently(16, 25, () -> store.decide(client, policy));
+		// floor(60 / 7) = 8 requests of cost 7 fit in the tighter limit, whatever the interleaving
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED).hasSize(8);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(400 - 8);
+		if (returnsItsOwnWriteUnderConcurrency()) {
+			assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED)
+				.extracting(Decision::remaining)
+				.containsExactlyInAnyOrder(53L, 46L, 39L, 32L, 25L, 18L, 11L, 4L);
+		}
+		// the next minute's window has room again, the hour's has 100 - 56 = 44 units: 6 requests
+		this.clock.advance(Duration.ofMinutes(2));
+		assertThat(outcomes(store, client, policy, 7)).containsExactly(Outcome.ALLOWED, Outcome.ALLOWED,
+				Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aRequestWhoseCostExceedsWhatIsLeftIsAViolation(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm,
+				(e) -> new EscalationPolicy(new BlockPolicy(true, 2, Duration.ofMinutes(10), Duration.ofMinutes(15), 2,
+						Duration.ofHours(1), false), e.ban()));
+		RatePolicy policy = policy("report", "10/minute", 4);
+		String client = newClient();
+		assertThat(store.decide(client, policy).remaining()).isEqualTo(6);
+		assertThat(store.decide(client, policy).remaining()).isEqualTo(2);
+		// two units left, a request costs four: refused, and a violation
+		Decision refused = store.decide(client, policy);
+		assertThat(refused.outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(store.status(client)).hasValueSatisfying((status) -> assertThat(status.violations()).isEqualTo(1));
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.BLOCKED);
+	}
+
+	/**
+	 * The store decides as {@link DecisionRules} do on a state of their own (the reference):
+	 * the same outcome, units left, reset or time until admission, and retry-after, for
+	 * generated limits, costs and request patterns. Catches a store's own arithmetic (the Lua
+	 * script, the MongoDB filter) drifting from the rules.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void decidesExactlyAsTheRules(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		DecisionRules reference = new DecisionRules(algorithm, new EscalationPolicy(
+				withEnabled(escalation().block(), false), withEnabled(escalation().ban(), false)));
+		String[] limits = { "5/second", "3/10s", "10/minute;4/5s", "7/2s;20/minute;100/hour", "2/250ms" };
+		java.util.Random random = new java.util.Random(algorithm.ordinal() + 17);
+		for (int n = 0; n < 5; n++) {
+			String text = limits[random.nextInt(limits.length)];
+			long smallest = LimitParser.parse(text).stream().mapToLong(dev.floodgate.core.Limit::count).min().orElseThrow();
+			long cost = random.nextBoolean() ? 1 : 1 + random.nextLong(smallest);
+			RatePolicy policy = policy("reference-" + text + "-" + cost, text, cost);
+			String client = newClient();
+			dev.floodgate.core.ClientState state = new dev.floodgate.core.ClientState();
+			for (int request = 0; request < 80; request++) {
+				long now = this.clock.millis();
+				Decision expected = reference.decide(state, policy, now);
+				assertThat(store.decide(client, policy)).as(policy + ", request " + request + " at " + this.clock.instant())
+					.isEqualTo(expected);
+				long window = policy.limit(random.nextInt(policy.size())).windowMillis();
+				this.clock.advance(Duration.ofMillis(random.nextLong(Math.max(1, 2 * window * cost / smallest))));
+			}
+		}
+	}
+
+	/**
+	 * The longest windows (a year of 360 days, ten years) are kept as long as they matter: the
+	 * state does not expire (TTL, index) before the retry-after it gave, and admits at it.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void longWindowsLastAsLongAsTheyMatter(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		for (String limits : new String[] { "1 per year", "2/3650d" }) {
+			RatePolicy policy = policy("long-" + limits, limits);
+			String client = newClient();
+			this.clock.advance(Duration.ofDays(17));
+			assertThat(outcomes(store, client, policy, (int) policy.limit(0).count())).containsOnly(Outcome.ALLOWED);
+			this.clock.advance(Duration.ofDays(1));
+			Decision refused = store.decide(client, policy);
+			assertThat(refused.outcome()).as(limits).isEqualTo(Outcome.LIMITED);
+			long retryAfter = refused.retryAfterMillis();
+			assertThat(retryAfter).as(limits).isGreaterThan(Duration.ofDays(30).toMillis())
+				.isLessThanOrEqualTo(2 * policy.limit(0).windowMillis());
+			this.clock.advance(Duration.ofMillis(retryAfter - 1));
+			assertThat(store.decide(client, policy).outcome()).as(limits + " just before").isEqualTo(Outcome.LIMITED);
+			this.clock.advance(Duration.ofMillis(1));
+			assertThat(store.decide(client, policy).outcome()).as(limits + " at retry-after").isEqualTo(Outcome.ALLOWED);
+		}
+	}
+
+	/**
+	 * A client that does what the headers say, over several quota cycles: it waits {@code t}
+	 * seconds whenever {@code r=0}, and otherwise sends its next request at once. With a block
+	 * after a single violation, one lie would block it.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aClientThatWaitsWhatTheHeadersSayIsNeverRefused(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm,
+				(e) -> new EscalationPolicy(new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofMinutes(15), 2,
+						Duration.ofHours(1), false), e.ban()));
+		dev.floodgate.web.RateLimitHeaders headers = new dev.floodgate.web.RateLimitHeaders(true, true);
+		String[][] cases = { { "5/second", "1" }, { "50/minute", "1" }, { "3/10s", "1" }, { "5/s;20/minute", "1" },
+				{ "10/minute", "3" }, { "7/30s;20/5m", "2" }, { "1 per month", "1" } };
+		java.util.Random random = new java.util.Random(3);
+		for (String[] each : cases) {
+			RatePolicy policy = policy("honest-" + each[0] + "-" + each[1], each[0], Long.parseLong(each[1]));
+			String client = newClient();
+			long longestCount = policy.limits().stream().mapToLong(dev.floodgate.core.Limit::count).max().orElseThrow();
+			int waits = 0;
+			for (int request = 0; request < 4 * longestCount / policy.cost() + 4; request++) {
+				Decision decision = store.decide(client, policy);
+				org.springframework.mock.web.MockHttpServletResponse response = new org.springframework.mock.web.MockHttpServletResponse();
+				headers.write(response, policy, decision);
+				String rateLimit = response.getHeader("RateLimit");
+				String description = algorithm + " " + policy + ", request " + request + " at "
+						+ this.clock.instant() + ": " + decision + ", RateLimit: " + rateLimit;
+				assertThat(decision.outcome()).as(description).isEqualTo(Outcome.ALLOWED);
+				java.util.regex.Matcher parameters = java.util.regex.Pattern.compile(";r=(\\d+);t=(\\d+)$")
+					.matcher(rateLimit);
+				assertThat(parameters.find()).as(description).isTrue();
+				long t = Long.parseLong(parameters.group(2));
+				assertThat(response.getHeader("X-RateLimit-Reset")).as(description).isEqualTo(parameters.group(2));
+				if (parameters.group(1).equals("0")) {
+					this.clock.advance(Duration.ofSeconds(t));
+					waits++;
+				}
+				else if (random.nextInt(3) == 0) {
+					this.clock.advance(Duration.ofMillis(random.nextInt(300)));
+				}
+			}
+			assertThat(waits).as("the client ran into " + policy + " several times").isGreaterThanOrEqualTo(3);
 		}
 	}
 

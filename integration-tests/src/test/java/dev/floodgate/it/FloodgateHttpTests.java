@@ -5,9 +5,18 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.floodgate.core.Algorithm;
 import dev.floodgate.it.app.TestApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -29,7 +38,9 @@ class FloodgateHttpTests {
 				HttpResponse<String> ok = app.get((i % 2 == 0) ? "/other" : "/open");
 				assertThat(ok.statusCode()).isEqualTo(200);
 				assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"default\";q=3;w=60");
-				assertThat(ok.headers().firstValue("RateLimit")).hasValue("\"default\";r=" + (3 - i) + ";t=60");
+				// with nothing left, t is when the next request is admitted (as Retry-After says), not the reset
+				assertThat(ok.headers().firstValue("RateLimit"))
+					.hasValue("\"default\";r=" + (3 - i) + ";t=" + ((i < 3) ? 60 : 80));
 			}
 			HttpResponse<String> limited = app.get("/other");
 			assertThat(limited.statusCode()).isEqualTo(429);
@@ -101,6 +112,72 @@ class FloodgateHttpTests {
 		}
 	}
 
+	/**
+	 * A client that does what the headers say: it waits {@code t} seconds whenever
+	 * {@code r=0}, and otherwise sends its next request at once or after a short pause, over
+	 * several quota cycles of every kind of limit. A block follows a single violation, so one
+	 * lie would block it for 15 minutes.
+	 */
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aClientThatWaitsWhatTheHeadersSayIsNeverRefused(Algorithm algorithm) {
+		try (RunningApp app = RunningApp.start(TestApplication.class, "floodgate.algorithm=" + algorithm.name(),
+				"floodgate.limit=1 per month", "floodgate.block.after-violations=1",
+				"floodgate.response.headers=both")) {
+			Map<String, Integer> requests = new LinkedHashMap<>();
+			requests.put("/honest/per-second", 24);
+			requests.put("/honest/per-minute", 204);
+			requests.put("/honest/per-ten-seconds", 16);
+			requests.put("/honest/two-limits", 84);
+			requests.put("/honest/comma", 44);
+			requests.put("/honest/expensive", 16);
+			requests.put("/open", 5);
+			Random random = new Random(5);
+			Pattern parameters = Pattern.compile(";r=(\\d+);t=(\\d+)$");
+			requests.forEach((path, count) -> {
+				int waits = 0;
+				for (int i = 0; i < count; i++) {
+					HttpResponse<String> response = app.get(path);
+					String rateLimit = response.headers().firstValue("RateLimit").orElse("");
+					assertThat(response.statusCode())
+						.as(algorithm + " " + path + ", request " + i + " at " + app.clock.instant() + ": " + rateLimit
+								+ ", Retry-After " + response.headers().firstValue("Retry-After").orElse("none"))
+						.isEqualTo(200);
+					Matcher matcher = parameters.matcher(rateLimit);
+					assertThat(matcher.find()).as(rateLimit).isTrue();
+					assertThat(response.headers().firstValue("X-RateLimit-Reset")).hasValue(matcher.group(2));
+					if (matcher.group(1).equals("0")) {
+						app.clock.advance(Duration.ofSeconds(Long.parseLong(matcher.group(2))));
+						waits++;
+					}
+					else if (random.nextBoolean()) {
+						app.clock.advance(Duration.ofMillis(random.nextInt(400)));
+					}
+				}
+				assertThat(waits).as(path + " ran out of quota several times").isGreaterThanOrEqualTo(3);
+			});
+		}
+	}
+
+	@Test
+	void anExpensiveHandlerSpendsItsCostOfTheLimit() {
+		try (RunningApp app = RunningApp.start(TestApplication.class, "floodgate.algorithm=fixed-window",
+				"floodgate.block.enabled=false")) {
+			List<String> rateLimits = new java.util.ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				HttpResponse<String> ok = app.get("/honest/expensive");
+				assertThat(ok.statusCode()).isEqualTo(200);
+				rateLimits.add(ok.headers().firstValue("RateLimit").orElseThrow());
+			}
+			// quota units left; the one unit left after the third cannot pay for a fourth: r=0
+			assertThat(rateLimits).containsExactly("\"TestApplication.Honest#expensive\";r=7;t=60",
+					"\"TestApplication.Honest#expensive\";r=4;t=60", "\"TestApplication.Honest#expensive\";r=0;t=60");
+			HttpResponse<String> refused = app.get("/honest/expensive");
+			assertThat(refused.statusCode()).isEqualTo(429);
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("60");
+		}
+	}
+
 	@Test
 	void theFeatureFlagOffRegistersNothing() {
 		try (RunningApp app = RunningApp.start(TestApplication.class, "floodgate.enabled=false",
@@ -123,6 +200,10 @@ class FloodgateHttpTests {
 			HttpResponse<String> blocked = app.get("/strict");
 			assertThat(blocked.statusCode()).isEqualTo(429);
 			assertThat(blocked.headers().firstValue("Retry-After")).hasValue("900");
+			// a consistent pair: no quota until the block ends
+			assertThat(blocked.headers().firstValue("RateLimit-Policy"))
+				.hasValue("\"TestApplication.Api#strict\";q=2;w=60");
+			assertThat(blocked.headers().firstValue("RateLimit")).hasValue("\"TestApplication.Api#strict\";r=0;t=900");
 			assertThat(blocked.body()).contains("\"type\":\"urn:floodgate:problem:blocked\"");
 			app.clock.advance(Duration.ofMinutes(5));
 			HttpResponse<String> stillBlocked = app.get("/open");
@@ -161,6 +242,8 @@ class FloodgateHttpTests {
 			HttpResponse<String> banned = app.get("/strict");
 			assertThat(banned.statusCode()).isEqualTo(403);
 			assertThat(banned.headers().firstValue("Retry-After")).as("a permanent ban has no retry").isEmpty();
+			assertThat(banned.headers().firstValue("RateLimit")).as("nor a time when quota comes back")
+				.hasValue("\"TestApplication.Api#strict\";r=0");
 			assertThat(banned.headers().firstValue("Content-Type")).hasValue(PROBLEM_JSON);
 			assertThat(banned.body()).contains("\"type\":\"urn:floodgate:problem:banned\"", "\"status\":403");
 			assertThat(app.get("/actuator/health").statusCode()).isEqualTo(200);

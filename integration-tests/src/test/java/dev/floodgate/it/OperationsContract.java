@@ -38,7 +38,7 @@ interface OperationsContract {
 			HttpResponse<String> overview = app.get("/actuator/floodgate");
 			assertThat(overview.statusCode()).isEqualTo(200);
 			assertThat(overview.body()).contains("\"client\":\"" + ip + "\",\"state\":\"banned\"")
-				.contains("\"name\":\"default\",\"limits\":[\"2/1m\"]")
+				.contains("\"name\":\"default\",\"limits\":[\"2/1m\"],\"cost\":1")
 				.contains("\"permanent\":true");
 			HttpResponse<String> client = app.get("/actuator/floodgate/" + ip);
 			assertThat(client.statusCode()).isEqualTo(200);

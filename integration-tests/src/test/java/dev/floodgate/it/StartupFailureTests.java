@@ -2,6 +2,7 @@ package dev.floodgate.it;
 
 import dev.floodgate.it.app.TestApplication;
 import dev.floodgate.it.badannotation.BadAnnotationApplication;
+import dev.floodgate.it.badcost.BadCostApplication;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -57,6 +58,14 @@ class StartupFailureTests {
 		assertThatException()
 			.isThrownBy(() -> RunningApp.start(TestApplication.class, "floodgate.block.duration=soon").close());
 		assertThat(output).contains("floodgate.block.duration").contains("soon");
+	}
+
+	@Test
+	void aCostNoRequestCouldPayStopsTheApplicationNamingTheMethod(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> RunningApp.start(BadCostApplication.class).close());
+		assertThat(output).contains("@RateLimited on " + BadCostApplication.BadController.class.getName() + "#bad")
+			.contains("'5/minute, cost = 6'")
+			.contains("the cost 6 is more than the limit 5/1m");
 	}
 
 	@Test

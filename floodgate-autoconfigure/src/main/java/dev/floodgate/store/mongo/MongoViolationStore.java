@@ -203,7 +203,8 @@ public final class MongoViolationStore implements ViolationStore {
 				}
 			}
 		}
-		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, now, 1), policy, now);
+		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, now, policy.cost()), policy,
+				now);
 		if (decision.outcome() == Outcome.ALLOWED) {
 			if (!stale.isEmpty()) {
 				// only after an idle gap longer than two windows: drop the counts that no longer matter
@@ -220,7 +221,7 @@ public final class MongoViolationStore implements ViolationStore {
 		}
 		Document uncount = new Document();
 		for (int i = 0; i < policy.size(); i++) {
-			uncount.append(counterPath(paths[i], now / policy.limit(i).windowMillis()), -1L);
+			uncount.append(counterPath(paths[i], now / policy.limit(i).windowMillis()), -policy.cost());
 		}
 		Document current = within(deadline, 1).findOneAndUpdate(Filters.eq("_id", client),
 				new Document("$inc", uncount), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
@@ -288,8 +289,9 @@ public final class MongoViolationStore implements ViolationStore {
 
 	/**
 	 * A live document of a client neither blocked nor banned, whose current windows all have
-	 * room for one more request: the filter alone keeps every window's count within its
-	 * limit, whatever other instances do at the same moment.
+	 * room for one more request of the policy's cost (each count at most the limit less the
+	 * cost): the filter alone keeps every window's count within its limit, whatever other
+	 * instances do at the same moment.
 	 */
 	private static Bson admissible(String client, RatePolicy policy, String[] paths, long now) {
 		List<Bson> filters = new ArrayList<>(4 + policy.size());
@@ -298,8 +300,8 @@ public final class MongoViolationStore implements ViolationStore {
 		filters.add(Filters.lte("bu", now));
 		filters.add(Filters.lte("nu", now));
 		for (int i = 0; i < policy.size(); i++) {
-			filters.add(Filters.not(Filters.gte(counterPath(paths[i], now / policy.limit(i).windowMillis()),
-					policy.limit(i).count())));
+			filters.add(Filters.not(Filters.gt(counterPath(paths[i], now / policy.limit(i).windowMillis()),
+					policy.limit(i).count() - policy.cost())));
 		}
 		return Filters.and(filters);
 	}
@@ -309,7 +311,7 @@ public final class MongoViolationStore implements ViolationStore {
 		Document unset = new Document();
 		for (int i = 0; i < policy.size(); i++) {
 			long index = now / policy.limit(i).windowMillis();
-			increment.append(counterPath(paths[i], index), 1L);
+			increment.append(counterPath(paths[i], index), policy.cost());
 			unset.append(counterPath(paths[i], index - (this.sliding ? 2 : 1)), "");
 		}
 		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();

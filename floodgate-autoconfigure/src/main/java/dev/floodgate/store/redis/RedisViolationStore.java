@@ -285,7 +285,7 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	private byte[][] policyArguments(RatePolicy policy) {
-		byte[][] arguments = new byte[3 + policy.size() * 3][];
+		byte[][] arguments = new byte[4 + policy.size() * 3][];
 		arguments[0] = SERVER_TIME;
 		arguments[1] = DECIDE;
 		arguments[2] = bytes(Integer.toString(policy.size()));
@@ -295,6 +295,7 @@ public final class RedisViolationStore implements ViolationStore {
 			arguments[4 + i * 3] = bytes(Long.toString(limit.count()));
 			arguments[5 + i * 3] = bytes(Long.toString(limit.windowMillis()));
 		}
+		arguments[3 + policy.size() * 3] = bytes(Long.toString(policy.cost()));
 		return arguments;
 	}
 

@@ -3,7 +3,8 @@
 -- KEYS[1]  the client's hash, floodgate:{client}
 -- ARGV[1]  the time in epoch ms, or -1 to take it from the server (TIME)
 -- ARGV[2]  the operation: d = decide, b = block by hand, n = ban by hand, s = status
--- decide:  ARGV[3] the number of limits, then per limit: field, count, window (ms)
+-- decide:  ARGV[3] the number of limits, then per limit: field, count, window (ms), then the cost of
+--          the request (the units it spends of each limit; 1 when absent)
 -- b, n:    ARGV[3] the length in ms (-1 = permanent ban)
 -- Returns {now, outcome, retry, limit index, remaining, reset, escalation kind, number, until, violations,
 --          blocks within the ban window, violations within the ban window, ba, bu, bl, na, nu}
@@ -38,8 +39,10 @@ local TIMES = {vt = true, bt = true, bk = true}
 local fields = {}
 for i = 1, #NAMES do fields[i] = NAMES[i] end
 local limits = 0
+local cost = 1
 if op == 'd' then
   limits = tonumber(ARGV[3])
+  cost = tonumber(ARGV[3 + limits * 3 + 1]) or 1
   for i = 1, limits do fields[#NAMES + i] = ARGV[3 + (i - 1) * 3 + 1] end
 end
 local stored = redis.call('HMGET', key, unpack(fields))
@@ -158,7 +161,19 @@ if limits == 0 then
   return result(0, -1, -1, 0, 0, 0, 0, 0, 0)
 end
 
-local tightest, tightestRemaining, tightestReset = -1, -1, 0
+-- how long until a request of this cost is admitted by a sliding window with these counts
+-- (the same arithmetic as DecisionRules.slidingRetryAfter)
+local function slidingRetry(count, window, elapsed, prev, cur)
+  if cur + cost <= count and prev > 0 then
+    local needed = window - math.floor(((count - cur - cost) * window) / prev)
+    return math.max(needed, elapsed + 1) - elapsed
+  end
+  local nextElapsed = 0
+  if cur > 0 then nextElapsed = math.max(0, window - math.floor(((count - cost) * window) / cur)) end
+  return (window - elapsed) + nextElapsed
+end
+
+local tightest, tightestRemaining, tightestReset, tightestExhausted = -1, -1, 0, false
 local rejected, violated, retry = false, -1, 0
 local indexes, previous, current = {}, {}, {}
 local longest = 0
@@ -183,21 +198,15 @@ for i = 1, limits do
   local remaining, reset, admits
   if SLIDING == 1 then
     local weighted = prev * (window - elapsed)
-    local room = (count - cur - 1) * window
+    local room = (count - cur - cost) * window
     admits = weighted <= room
     if admits then
       remaining = math.floor((room - weighted) / window)
       reset = window - elapsed
+      -- fewer than the cost left: say when the next request would be admitted, not the reset
+      if remaining < cost then reset = slidingRetry(count, window, elapsed, prev, cur + cost) end
     else
-      local r
-      if cur < count and prev > 0 then
-        r = window - math.floor(((count - cur - 1) * window) / prev) - elapsed
-        if r < 1 then r = 1 end
-      else
-        local nextElapsed = 0
-        if cur >= count then nextElapsed = math.max(0, window - math.floor(((count - 1) * window) / cur)) end
-        r = (window - elapsed) + nextElapsed
-      end
+      local r = slidingRetry(count, window, elapsed, prev, cur)
       if r > retry then
         retry = r
         violated = i - 1
@@ -205,9 +214,9 @@ for i = 1, limits do
     end
   else
     reset = (index + 1) * window - now
-    admits = cur + 1 <= count
+    admits = cur + cost <= count
     if admits then
-      remaining = count - cur - 1
+      remaining = count - cur - cost
     elseif violated < 0 or reset > retry then
       retry = reset
       violated = i - 1
@@ -216,8 +225,16 @@ for i = 1, limits do
   if not admits then
     rejected = true
   elseif not rejected then
-    if tightest < 0 or remaining < tightestRemaining or (remaining == tightestRemaining and reset > tightestReset) then
-      tightest, tightestRemaining, tightestReset = i - 1, remaining, reset
+    -- the tightest limit: one that admits no further request, the latest to admit one; else
+    -- the fewest units left, then the latest reset (as DecisionRules.checkLimits)
+    local exhausted = remaining < cost
+    local tighter
+    if tightest < 0 then tighter = true
+    elseif exhausted ~= tightestExhausted then tighter = exhausted
+    elseif exhausted then tighter = reset > tightestReset
+    else tighter = remaining < tightestRemaining or (remaining == tightestRemaining and reset > tightestReset) end
+    if tighter then
+      tightest, tightestRemaining, tightestReset, tightestExhausted = i - 1, remaining, reset, exhausted
     end
   end
 end
@@ -225,7 +242,7 @@ end
 if not rejected then
   for i = 1, limits do
     dirty[#dirty + 1] = ARGV[3 + (i - 1) * 3 + 1]
-    dirty[#dirty + 1] = string.format('%d:%d:%d', indexes[i], previous[i], current[i] + 1)
+    dirty[#dirty + 1] = string.format('%d:%d:%d', indexes[i], previous[i], current[i] + cost)
   end
   set('lc', now)
   local keep = longest

@@ -68,6 +68,48 @@ public class TestApplication {
 
 	}
 
+	/** Handlers for a client that follows the headers, one per kind of limit. */
+	@RestController
+	static class Honest {
+
+		@GetMapping("/honest/per-second")
+		@RateLimited("5/second")
+		String perSecond() {
+			return "ok";
+		}
+
+		@GetMapping("/honest/per-minute")
+		@RateLimited("50/minute")
+		String perMinute() {
+			return "ok";
+		}
+
+		@GetMapping("/honest/per-ten-seconds")
+		@RateLimited("3/10s")
+		String perTenSeconds() {
+			return "ok";
+		}
+
+		@GetMapping("/honest/two-limits")
+		@RateLimited("5/s;20/minute")
+		String twoLimits() {
+			return "ok";
+		}
+
+		@GetMapping("/honest/comma")
+		@RateLimited("100/day, 10/Hour")
+		String comma() {
+			return "ok";
+		}
+
+		@GetMapping("/honest/expensive")
+		@RateLimited(value = "10/minute", cost = 3)
+		String expensive() {
+			return "ok";
+		}
+
+	}
+
 	@RestController
 	@RateLimited("3/minute")
 	static class ClassLimited {
