@@ -1,5 +1,6 @@
 package dev.floodgate.autoconfigure;
 
+import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
@@ -34,6 +35,10 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
 			DecisionRules rules) {
+		if (settings.storeType() != StoreType.REDIS) {
+			// only under AOT, where this condition was decided at build time
+			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
+		}
 		return new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
 	}
 

@@ -72,7 +72,10 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private static final byte[] SERVER_TIME = bytes("-1");
 
-	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisFuture",
+	/** The class whose presence says Lettuce is on the classpath. */
+	static final String LETTUCE_PROBE = "io.lettuce.core.RedisFuture";
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent(LETTUCE_PROBE,
 			RedisViolationStore.class.getClassLoader());
 
 	private final RedisConnectionFactory connectionFactory;
