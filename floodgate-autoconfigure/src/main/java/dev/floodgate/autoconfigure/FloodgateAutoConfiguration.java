@@ -23,10 +23,12 @@ import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
 import dev.floodgate.web.RestrictionCache;
+import org.jspecify.annotations.Nullable;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,6 +40,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -91,12 +95,27 @@ public final class FloodgateAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ViolationStore floodgateViolationStore(FloodgateSettings settings, DecisionRules rules,
-			@Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+			@Qualifier(CLOCK_BEAN_NAME) Clock clock, ResourceLoader resourceLoader) {
 		if (settings.storeType() != StoreType.MEMORY) {
-			throw new InvalidFloodgateSettingException("floodgate.store.type",
-					settings.storeType().name().toLowerCase(java.util.Locale.ROOT), missingStoreReason(settings.storeType()));
+			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader());
 		}
 		return new InMemoryViolationStore(rules, clock, settings.maxClients(), settings.maxRestricted());
+	}
+
+	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader) {
+		// under AOT the store auto-configurations' conditions were decided at build time
+		if (AotDetector.useGeneratedArtifacts() && ClassUtils.isPresent(libraryClass(type), classLoader)) {
+			return (type == StoreType.REDIS)
+					? StoreChosenAtBuildTimeException.without(type, "Spring Data Redis", "RedisConnectionFactory")
+					: StoreChosenAtBuildTimeException.without(type, "Spring Data MongoDB", "MongoTemplate");
+		}
+		return new InvalidFloodgateSettingException("floodgate.store.type",
+				type.name().toLowerCase(java.util.Locale.ROOT), missingStoreReason(type));
+	}
+
+	private static String libraryClass(StoreType type) {
+		return (type == StoreType.REDIS) ? "org.springframework.data.redis.connection.RedisConnectionFactory"
+				: "org.springframework.data.mongodb.core.MongoTemplate";
 	}
 
 	private static String missingStoreReason(StoreType type) {

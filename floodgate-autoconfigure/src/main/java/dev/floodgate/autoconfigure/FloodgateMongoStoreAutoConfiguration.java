@@ -2,6 +2,7 @@ package dev.floodgate.autoconfigure;
 
 import java.time.Clock;
 
+import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.mongo.MongoViolationStore;
@@ -38,6 +39,10 @@ public final class FloodgateMongoStoreAutoConfiguration {
 	@ConditionalOnBean(MongoTemplate.class)
 	MongoViolationStore floodgateViolationStore(MongoTemplate mongoTemplate, FloodgateSettings settings,
 			DecisionRules rules, @Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
+		if (settings.storeType() != StoreType.MONGO) {
+			// only under AOT, where this condition was decided at build time
+			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.MONGO);
+		}
 		MongoViolationStore store = new MongoViolationStore(mongoTemplate.getDb(), settings.mongoCollection(), rules,
 				clock, settings.storeTimeout());
 		try {

@@ -2,6 +2,7 @@ package dev.floodgate.autoconfigure;
 
 import java.time.Duration;
 
+import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
@@ -36,6 +37,10 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
 			DecisionRules rules) {
+		if (settings.storeType() != StoreType.REDIS) {
+			// only under AOT, where this condition was decided at build time
+			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
+		}
 		RedisViolationStore store = new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(),
 				settings.storeTimeout());
 		// connect and load the scripts before the first request, bounded: a dead Redis delays

@@ -12,6 +12,11 @@ class InvalidFloodgateSettingFailureAnalyzer extends AbstractFailureAnalyzer<Inv
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidFloodgateSettingException cause) {
+		if (cause instanceof StoreChosenAtBuildTimeException chosen) {
+			return new FailureAnalysis(String.format("Floodgate cannot start: %s is '%s', but the store was chosen when "
+					+ "the application was built.%n%nReason: %s", cause.getSource(), cause.getValue(), cause.getReason()),
+					chosen.getAction(), cause);
+		}
 		String description = String.format("Floodgate cannot start: %s has the invalid value '%s'.%n%nReason: %s",
 				cause.getSource(), cause.getValue(), cause.getReason());
 		String action = cause.getSource().startsWith("@")

@@ -9,9 +9,11 @@ import dev.floodgate.store.mongo.MongoViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.core.SpringProperties;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -70,11 +72,63 @@ class FloodgateStoreAutoConfigurationTests {
 	}
 
 	@Test
+	void underAotARedisStoreLeftOutAtBuildTimeSaysSoInsteadOfWhatToAdd() {
+		// the AOT-processed application was built with the memory store: no Redis bean definitions at run time
+		inAotMode(() -> this.runner.withPropertyValues("floodgate.store.type=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(StoreChosenAtBuildTimeException.class)
+				.hasMessageContaining("floodgate.store.type")
+				.hasMessageContaining("processed ahead of time")
+				.hasMessageContaining("Spring Data Redis is on the classpath")
+				.hasMessageNotContaining("add spring-boot-starter-data-redis")));
+	}
+
+	@Test
+	void underAotAMongoStoreLeftOutAtBuildTimeSaysSoInsteadOfWhatToAdd() {
+		inAotMode(() -> this.runner.withPropertyValues("floodgate.store.type=mongo")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(StoreChosenAtBuildTimeException.class)
+				.hasMessageContaining("processed ahead of time")
+				.hasMessageContaining("Spring Data MongoDB is on the classpath")));
+	}
+
+	@Test
+	void underAotAStoreWhoseLibraryIsMissingStillSaysWhatToAdd() {
+		inAotMode(() -> this.runner.withPropertyValues("floodgate.store.type=redis")
+			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isNotInstanceOf(StoreChosenAtBuildTimeException.class)
+				.hasMessageContaining("spring-boot-starter-data-redis")));
+	}
+
+	@Test
+	void outsideAotAMissingConnectionFactoryIsNotBlamedOnTheBuild() {
+		this.runner.withPropertyValues("floodgate.store.type=redis")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isNotInstanceOf(StoreChosenAtBuildTimeException.class)
+				.hasMessageContaining("RedisConnectionFactory"));
+	}
+
+	@Test
 	void aUsersStoreWinsOverTheChosenType() {
 		this.runner.withPropertyValues("floodgate.store.type=redis")
 			.withBean("myStore", ViolationStore.class, FloodgateOperationsAutoConfigurationTests.MyStore::new)
 			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
 			.run((context) -> assertThat(context).hasSingleBean(ViolationStore.class).hasBean("myStore"));
+	}
+
+	private static void inAotMode(Runnable test) {
+		SpringProperties.setFlag(AotDetector.AOT_ENABLED);
+		try {
+			test.run();
+		}
+		finally {
+			SpringProperties.setProperty(AotDetector.AOT_ENABLED, null);
+		}
 	}
 
 	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)

@@ -53,6 +53,19 @@ class InvalidFloodgateSettingFailureAnalyzerTests {
 	}
 
 	@Test
+	void aStoreChosenAtBuildTimeIsExplainedAsSuchWithHowToRebuild() {
+		FailureAnalysis analysis = analyze(StoreChosenAtBuildTimeException.without(
+				FloodgateProperties.StoreType.REDIS, "Spring Data Redis", "RedisConnectionFactory"));
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getDescription()).contains("floodgate.store.type is 'redis'")
+			.contains("chosen when the application was built")
+			.doesNotContain("invalid value");
+		assertThat(analysis.getAction()).contains("floodgate.store.type=redis")
+			.contains("process-aot")
+			.contains("spring.aot.enabled");
+	}
+
+	@Test
 	void analyzesInvalidAnnotationWrappedInBeanCreationException() {
 		String source = "@RateLimited on com.example.Foo#bar";
 		FailureAnalysis analysis = analyze(

@@ -86,7 +86,10 @@ public final class RedisViolationStore implements ViolationStore {
 	/** Per listed client: its key, then ba, bu, na, nu, blocks and violations. */
 	private static final int LISTED_FIELDS = 7;
 
-	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisFuture",
+	/** The class whose presence says Lettuce is on the classpath. */
+	static final String LETTUCE_PROBE = "io.lettuce.core.RedisFuture";
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent(LETTUCE_PROBE,
 			RedisViolationStore.class.getClassLoader());
 
 	private final RedisConnectionFactory connectionFactory;
