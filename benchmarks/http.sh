@@ -110,7 +110,8 @@ start_app() {
   local name="$1" port="$2"
   shift 2
   # shellcheck disable=SC2086
-  "$java_cmd" $java_opts -jar "$jar" "--server.port=$port" --server.address=127.0.0.1 \
+  # the sample serves its actuator on 127.0.0.1:8081; here on the application's own port, so that two run at once
+  "$java_cmd" $java_opts -jar "$jar" "--server.port=$port" "--management.server.port=$port" --server.address=127.0.0.1 \
     --spring.main.banner-mode=off "${store_args[@]}" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
