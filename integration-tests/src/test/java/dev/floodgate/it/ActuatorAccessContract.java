@@ -121,6 +121,7 @@ interface ActuatorAccessContract {
 		}
 		assertThat(app.get("/probe", from(blocked)).statusCode()).as("a health group's additional path")
 			.isEqualTo(200);
+		assertThat(app.get("/error", from(blocked)).statusCode()).as("the error page, never limited").isEqualTo(429);
 	}
 
 	@Test
