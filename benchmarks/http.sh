@@ -107,21 +107,27 @@ if [ "$store" = redis ]; then
 fi
 
 start_app() {
-  local name="$1" port="$2"
-  shift 2
+  local name="$1" port="$2" management_port="$3"
+  shift 3
   # shellcheck disable=SC2086
-  "$java_cmd" $java_opts -jar "$jar" "--server.port=$port" --server.address=127.0.0.1 \
+  # the sample serves its actuator on 127.0.0.1:8081; each app here gets a free management port of its own
+  "$java_cmd" $java_opts -jar "$jar" "--server.port=$port" "--management.server.port=$management_port" \
+    --server.address=127.0.0.1 \
     --spring.main.banner-mode=off "${store_args[@]}" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 
-on_port=$(free_port)
-start_app on "$on_port" --floodgate.enabled=true --floodgate.limit=1000000000/minute
-off_port=$(free_port)
-while [ "$off_port" = "$on_port" ]; do off_port=$(free_port); done
-start_app off "$off_port" --floodgate.enabled=false
-await "http://127.0.0.1:$on_port/actuator/health" "The app with Floodgate on" "$work/on.log"
-await "http://127.0.0.1:$off_port/actuator/health" "The app with Floodgate off" "$work/off.log"
+# four distinct free ports: each app's own and its management port
+ports=()
+while [ "${#ports[@]}" -lt 4 ]; do
+  candidate=$(free_port)
+  case " ${ports[*]} " in *" $candidate "*) ;; *) ports+=("$candidate") ;; esac
+done
+on_port=${ports[0]} on_management=${ports[1]} off_port=${ports[2]} off_management=${ports[3]}
+start_app on "$on_port" "$on_management" --floodgate.enabled=true --floodgate.limit=1000000000/minute
+start_app off "$off_port" "$off_management" --floodgate.enabled=false
+await "http://127.0.0.1:$on_management/actuator/health" "The app with Floodgate on" "$work/on.log"
+await "http://127.0.0.1:$off_management/actuator/health" "The app with Floodgate off" "$work/off.log"
 
 # one link in each application; GET /api/links/<code> falls under the default limit
 create_link() {
@@ -197,6 +203,6 @@ echo
 printf 'median %14s %14s %8s\n' "$on_median" "$off_median" \
   "$(awk -v a="$on_median" -v b="$off_median" 'BEGIN { printf "%.3f", a / b }')"
 echo "ratio on/off (median of the rounds' ratios): $(median %.3f <"$work/ratios")"
-decided=$(curl -fsS "http://127.0.0.1:$on_port/actuator/metrics/floodgate.requests" \
+decided=$(curl -fsS "http://127.0.0.1:$on_management/actuator/metrics/floodgate.requests" \
   | sed -n 's/.*"statistic":"COUNT","value":\([0-9.E+]*\).*/\1/p')
 echo "requests Floodgate decided on the 'on' app: ${decided:-unknown}"

@@ -22,6 +22,8 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.web.HandlerPolicies;
 import dev.floodgate.web.PrefixWidening;
 import dev.floodgate.web.RestrictionCache;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -31,6 +33,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.MimeType;
 
 /**
  * The {@code floodgate} actuator endpoint: the settings in force and the clients now blocked
@@ -39,13 +42,30 @@ import org.springframework.boot.convert.DurationStyle;
  * ({@code DELETE /actuator/floodgate/{client}}) and banning or blocking one by hand
  * ({@code POST /actuator/floodgate/{client}} with {@code {"action":"ban"}} or
  * {@code {"action":"block","duration":"1h"}}). {@code {client}} is an IP address; an IPv6
- * address selects its /64 (the configured prefix length).
+ * address selects its /64 (the configured prefix length). A duration lasts from
+ * {@link #MIN_DURATION} to {@link #MAX_DURATION}.
+ * <p>
+ * Errors answer with an RFC 9457 problem ({@code application/problem+json}): 400 for a
+ * malformed address, action or duration, 404 for an unknown client, 503 when the store fails
+ * (whose cause is logged, never shown to the caller).
  */
 @Endpoint(id = "floodgate")
 public class FloodgateEndpoint {
 
 	/** How many restricted clients the overview lists, most recent first. */
 	public static final int RECENT_CLIENTS = 100;
+
+	/** The shortest block or ban an operator may set: shorter ones would end before they are seen. */
+	public static final Duration MIN_DURATION = Duration.ofSeconds(1);
+
+	/** The longest timed block or ban an operator may set (about ten years); for longer, ban permanently. */
+	public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
+	private static final MimeType PROBLEM_JSON = MimeType.valueOf("application/problem+json");
+
+	private static final String STORE_FAILED = "The store did not answer; the application's log has the cause.";
+
+	private static final Log logger = LogFactory.getLog(FloodgateEndpoint.class);
 
 	private final FloodgateSettings settings;
 
@@ -137,7 +157,8 @@ public class FloodgateEndpoint {
 					this.store.restrictedClients(RECENT_CLIENTS).stream().map(ClientDescriptor::of).toList(), null);
 		}
 		catch (RuntimeException ex) {
-			clients = new ClientsDescriptor(-1, List.of(), "The store failed: " + ex.getMessage());
+			logger.warn("Floodgate's endpoint could not list the restricted clients", ex);
+			clients = new ClientsDescriptor(-1, List.of(), STORE_FAILED);
 		}
 		return new FloodgateDescriptor(this.settings.dryRun(),
 				this.settings.algorithm().name().toLowerCase(Locale.ROOT).replace('_', '-'), policies, escalation, proxy,
@@ -192,11 +213,13 @@ public class FloodgateEndpoint {
 			try {
 				length = DurationStyle.detectAndParse(duration.trim());
 			}
-			catch (IllegalArgumentException ex) {
+			catch (RuntimeException ex) {
 				return problem(400, "Invalid duration", "'" + duration + "' is not a duration such as 30m, 1h or PT1H.");
 			}
-			if (length.isNegative() || length.isZero()) {
-				return problem(400, "Invalid duration", "'" + duration + "' must be positive.");
+			if (length.compareTo(MIN_DURATION) < 0 || length.compareTo(MAX_DURATION) > 0) {
+				return problem(400, "Invalid duration", "'" + duration + "' is out of range: a block or ban lasts from "
+						+ Durations.format(MIN_DURATION) + " to " + Durations.format(MAX_DURATION)
+						+ " (for longer, ban without a duration: permanently).");
 			}
 		}
 		forgetLocally(key);
@@ -242,7 +265,9 @@ public class FloodgateEndpoint {
 	}
 
 	private static WebEndpointResponse<Object> unavailable(RuntimeException ex) {
-		return problem(503, "Store unavailable", "The store failed: " + ex.getMessage());
+		// the exception's text names hosts, scripts and drivers: it is for the log, never for the caller
+		logger.warn("Floodgate's endpoint could not reach the store", ex);
+		return problem(503, "Store unavailable", STORE_FAILED);
 	}
 
 	private static WebEndpointResponse<Object> problem(int status, String title, String detail) {
@@ -251,7 +276,7 @@ public class FloodgateEndpoint {
 		problem.put("title", title);
 		problem.put("status", status);
 		problem.put("detail", detail);
-		return new WebEndpointResponse<>(problem, status);
+		return new WebEndpointResponse<>(problem, status, PROBLEM_JSON);
 	}
 
 	private static List<String> ranges(List<IpRange> ranges) {

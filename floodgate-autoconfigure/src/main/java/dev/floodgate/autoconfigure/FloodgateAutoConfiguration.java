@@ -23,6 +23,7 @@ import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
 import dev.floodgate.web.RestrictionCache;
+import dev.floodgate.web.RestrictionInterceptor;
 import org.jspecify.annotations.Nullable;
 
 import org.apache.commons.logging.Log;
@@ -45,6 +46,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.handler.MappedInterceptor;
 
 /**
  * Auto-configuration for Floodgate in a Spring MVC application: the settings, the store
@@ -61,6 +63,9 @@ public final class FloodgateAutoConfiguration {
 
 	/** The name of the {@link Clock} bean Floodgate takes its time from. */
 	public static final String CLOCK_BEAN_NAME = "floodgateClock";
+
+	/** The name of the bean that refuses restricted clients on paths that are never limited. */
+	public static final String RESTRICTION_INTERCEPTOR_BEAN_NAME = "floodgateRestrictionInterceptor";
 
 	private static final Log logger = LogFactory.getLog(FloodgateAutoConfiguration.class);
 
@@ -208,6 +213,19 @@ public final class FloodgateAutoConfiguration {
 	@ConditionalOnMissingBean
 	EventPublishingObserver floodgateEventPublishingObserver(ApplicationEventPublisher publisher) {
 		return new EventPublishingObserver(publisher);
+	}
+
+	/**
+	 * Refuses deny-listed, banned and blocked clients on the paths that are never limited
+	 * (the actuator's and the error page), but the health endpoint's. A
+	 * {@link MappedInterceptor} bean applies to every handler mapping, the actuator's
+	 * included, here and in a management context of its own.
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = RESTRICTION_INTERCEPTOR_BEAN_NAME)
+	MappedInterceptor floodgateRestrictionInterceptor(RateLimitInterceptor interceptor, Environment environment) {
+		return new MappedInterceptor(ManagementPaths.unlimited(environment),
+				ManagementPaths.health(environment).toArray(new String[0]), new RestrictionInterceptor(interceptor));
 	}
 
 	@Bean

@@ -10,7 +10,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Registers the {@link RateLimitInterceptor} ahead of other interceptors, for every path but
  * the actuator's ({@code /actuator/**}, or {@code management.endpoints.web.base-path}) and
- * the error page ({@code /error}, or {@code server.error.path}).
+ * the error page ({@code /error}, or {@code server.error.path}). Deny-listed, banned and
+ * blocked clients are refused there by the {@link dev.floodgate.web.RestrictionInterceptor}
+ * instead, which counts nothing.
  */
 final class FloodgateWebMvcConfigurer implements WebMvcConfigurer {
 
@@ -20,19 +22,12 @@ final class FloodgateWebMvcConfigurer implements WebMvcConfigurer {
 
 	FloodgateWebMvcConfigurer(RateLimitInterceptor interceptor, Environment environment) {
 		this.interceptor = interceptor;
-		String actuator = trimTrailingSlash(environment.getProperty("management.endpoints.web.base-path", "/actuator"));
-		String error = environment.getProperty("server.error.path", "/error");
-		this.excluded = new String[] { "/actuator", "/actuator/**", actuator, actuator + "/**", error, error + "/**" };
+		this.excluded = ManagementPaths.unlimited(environment);
 	}
 
 	@Override
 	public void addInterceptors(InterceptorRegistry registry) {
 		registry.addInterceptor(this.interceptor).excludePathPatterns(this.excluded).order(Ordered.HIGHEST_PRECEDENCE);
-	}
-
-	private static String trimTrailingSlash(String path) {
-		String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-		return trimmed.isEmpty() ? "/actuator" : trimmed;
 	}
 
 }

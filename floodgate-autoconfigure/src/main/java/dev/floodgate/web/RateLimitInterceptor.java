@@ -34,6 +34,9 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private static final Log logger = LogFactory.getLog(RateLimitInterceptor.class);
 
+	/** Marks a request already decided, so that no second interceptor decides it again. */
+	private static final String DECIDED_ATTRIBUTE = RateLimitInterceptor.class.getName() + ".DECIDED";
+
 	private final ClientAddressResolver clientAddressResolver;
 
 	private final HandlerPolicies handlerPolicies;
@@ -138,6 +141,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
 			return true;
 		}
+		request.setAttribute(DECIDED_ATTRIBUTE, Boolean.TRUE);
 		RatePolicy policy = this.handlerPolicies.policyFor(handler);
 		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
 		if (decision == null) {
@@ -190,6 +194,64 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 					" after " + widened.escalation().violations() + " clients within it were restricted");
 			this.observer.escalated(widened.prefix(), widened.escalation(), policy, this.dryRun);
 		}
+	}
+
+	/**
+	 * Refuses a deny-listed, banned or blocked client on a path that is never limited, such
+	 * as the actuator's or the error page: asks the store whether the client is restricted
+	 * without counting anything (a decision without a policy, answered from the
+	 * {@link RestrictionCache} when it knows the client). A request this interceptor has
+	 * already decided is not decided again. While the store cannot answer, the request
+	 * passes whatever {@code floodgate.store.on-failure} says (unless this instance knows the
+	 * client is restricted), so that operators keep the
+	 * actuator while the store is down. Only refusals are told to the observer.
+	 * @param request the request
+	 * @param response the response
+	 * @return {@code true} if the request may proceed
+	 * @throws Exception when the rejection cannot be written
+	 */
+	public boolean refuseRestricted(HttpServletRequest request, HttpServletResponse response) throws Exception {
+		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)
+				|| request.getAttribute(DECIDED_ATTRIBUTE) != null) {
+			return true;
+		}
+		request.setAttribute(DECIDED_ATTRIBUTE, Boolean.TRUE);
+		ClientAddress client = this.clientAddressResolver.resolve(request);
+		if (client == null) {
+			return true;
+		}
+		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
+			this.observer.requestDecided(RequestOutcome.DENIED, null);
+			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
+		}
+		if (isExempt(request, client)) {
+			return true;
+		}
+		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
+		if (decision == null) {
+			decision = this.restrictions.get(client.key());
+		}
+		if (decision == null) {
+			decision = decide(client, null);
+			if (decision != null) {
+				this.restrictions.remember(client.key(), decision);
+			}
+			else {
+				// the store cannot answer: only a restriction this instance knows of refuses
+				decision = this.restrictions.known(client.key());
+				if (decision == null) {
+					return true;
+				}
+			}
+		}
+		Outcome outcome = decision.outcome();
+		if (outcome != Outcome.BANNED && outcome != Outcome.BLOCKED) {
+			return true;
+		}
+		this.observer.requestDecided(RequestOutcome.of(outcome), null);
+		return reject(request, response, new Rejection(
+				(outcome == Outcome.BANNED) ? Rejection.Reason.BANNED : Rejection.Reason.BLOCKED,
+				decision.retryAfterMillis(), client.key(), null));
 	}
 
 	private boolean isExempt(HttpServletRequest request, ClientAddress client) {

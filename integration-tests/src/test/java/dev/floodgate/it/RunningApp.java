@@ -30,10 +30,30 @@ final class RunningApp implements AutoCloseable {
 
 	private final int port;
 
+	private final int managementPort;
+
 	private RunningApp(ConfigurableApplicationContext context, MutableClock clock) {
+		this(context, clock, ((WebServerApplicationContext) context).getWebServer().getPort(),
+				context.getEnvironment().getProperty("local.management.port", Integer.class, -1));
+	}
+
+	private RunningApp(ConfigurableApplicationContext context, MutableClock clock, int port, int managementPort) {
 		this.context = context;
 		this.clock = clock;
-		this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		this.port = port;
+		this.managementPort = managementPort;
+	}
+
+	/**
+	 * The same application, requested on its separate management port
+	 * ({@code management.server.port}).
+	 * @return a view of this application whose requests go to the management port
+	 */
+	RunningApp management() {
+		if (this.managementPort <= 0 || this.managementPort == this.port) {
+			throw new IllegalStateException("no separate management port");
+		}
+		return new RunningApp(this.context, this.clock, this.managementPort, this.managementPort);
 	}
 
 	static RunningApp start(Class<?> application, String... properties) {
@@ -53,12 +73,16 @@ final class RunningApp implements AutoCloseable {
 		return send("GET", path, null, headers);
 	}
 
-	HttpResponse<String> delete(String path) {
-		return send("DELETE", path, null);
+	HttpResponse<String> delete(String path, String... headers) {
+		return send("DELETE", path, null, headers);
 	}
 
-	HttpResponse<String> postJson(String path, String json) {
-		return send("POST", path, json, "Content-Type", "application/json");
+	HttpResponse<String> postJson(String path, String json, String... headers) {
+		String[] all = new String[headers.length + 2];
+		all[0] = "Content-Type";
+		all[1] = "application/json";
+		System.arraycopy(headers, 0, all, 2, headers.length);
+		return send("POST", path, json, all);
 	}
 
 	private HttpResponse<String> send(String method, String path, String body, String... headers) {

@@ -147,6 +147,8 @@ class ShortenerAotIT {
 					Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dspring.aot.enabled=true",
 					"-XX:TieredStopAtLevel=1", "-cp", classes + java.io.File.pathSeparator + runtimeClasspath(),
 					ShortenerApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
+					// the sample's management port is fixed (8081): a free one, so that builds never collide
+					"--management.server.port=" + RedisServer.freePort(),
 					"--spring.main.banner-mode=off"));
 			command.addAll(List.of(arguments));
 			try {

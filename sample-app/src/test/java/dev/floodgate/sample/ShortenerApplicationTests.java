@@ -1,19 +1,25 @@
 package dev.floodgate.sample;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample answers 429 with Floodgate's headers and problem body after its limits.
+ * The sample answers 429 with Floodgate's headers and problem body after its limits, and
+ * serves its actuator only on the management port.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ShortenerApplicationTests {
@@ -22,6 +28,9 @@ class ShortenerApplicationTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Test
 	void creatingLinksIsLimitedToFivePerMinute() throws Exception {
@@ -42,13 +51,13 @@ class ShortenerApplicationTests {
 		// the default limit is counted apart from the annotated handler
 		String code = "abcdefg";
 		assertThat(get("/api/links/" + code).statusCode()).isEqualTo(404);
-		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		assertThat(management("/actuator/health").statusCode()).isEqualTo(200);
 	}
 
 	@Test
 	void prometheusShowsFloodgatesSeries() throws Exception {
 		get("/api/links/abcdefg");
-		HttpResponse<String> prometheus = get("/actuator/prometheus");
+		HttpResponse<String> prometheus = management("/actuator/prometheus");
 		assertThat(prometheus.statusCode()).isEqualTo(200);
 		assertThat(prometheus.body()).contains("floodgate_requests_total{")
 			.contains("outcome=\"allowed\"")
@@ -59,8 +68,35 @@ class ShortenerApplicationTests {
 	}
 
 	@Test
-	void theFloodgateEndpointIsExposed() throws Exception {
-		HttpResponse<String> endpoint = get("/actuator/floodgate");
+	void theActuatorIsNotOnTheApplicationsPort() throws Exception {
+		assertThat(this.managementPort).isNotEqualTo(this.port);
+		assertThat(get("/actuator/floodgate").statusCode()).isEqualTo(404);
+		assertThat(post("/actuator/floodgate/203.0.113.7", "{\"action\":\"ban\"}").statusCode()).isNotEqualTo(200);
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void theManagementPortListensOnlyOn127001() {
+		// on Linux all of 127.0.0.0/8 reaches this host: the application's port (bound to every
+		// address) answers on 127.0.0.2, the management port (bound to 127.0.0.1) does not
+		Assumptions.assumeTrue(connects("127.0.0.2", this.port), "127.0.0.2 does not reach this host");
+		assertThat(connects("127.0.0.1", this.managementPort)).isTrue();
+		assertThat(connects("127.0.0.2", this.managementPort)).isFalse();
+	}
+
+	private static boolean connects(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 2000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Test
+	void theFloodgateEndpointIsExposedOnTheManagementPort() throws Exception {
+		HttpResponse<String> endpoint = management("/actuator/floodgate");
 		assertThat(endpoint.statusCode()).isEqualTo(200);
 		assertThat(endpoint.body()).contains("\"name\":\"create-link\",\"limits\":[\"5/1m\",\"50/1d\"],\"handlers\":[\"LinkController#create\"]");
 	}
@@ -74,6 +110,12 @@ class ShortenerApplicationTests {
 
 	private HttpResponse<String> get(String path) throws Exception {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> management(String path) throws Exception {
+		return this.http.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + path)).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 

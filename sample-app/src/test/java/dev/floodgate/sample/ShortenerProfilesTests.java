@@ -44,9 +44,10 @@ class ShortenerProfilesTests {
 	}
 
 	private static ConfigurableApplicationContext start(String... arguments) {
-		String[] all = new String[arguments.length + 1];
+		String[] all = new String[arguments.length + 2];
 		all[0] = "--server.port=0";
-		System.arraycopy(arguments, 0, all, 1, arguments.length);
+		all[1] = "--management.server.port=0";
+		System.arraycopy(arguments, 0, all, 2, arguments.length);
 		return new SpringApplicationBuilder(ShortenerApplication.class).run(all);
 	}
 

@@ -1,0 +1,68 @@
+package dev.floodgate.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.core.env.Environment;
+
+/**
+ * The paths Floodgate never limits, and among them the health paths it never refuses, read
+ * from the same properties the actuator and the error page are configured with.
+ */
+final class ManagementPaths {
+
+	private static final String DEFAULT_BASE_PATH = "/actuator";
+
+	private ManagementPaths() {
+	}
+
+	/**
+	 * The actuator's base path, {@code management.endpoints.web.base-path}, without a
+	 * trailing slash: empty when the endpoints are at the root.
+	 * @param environment the environment
+	 * @return the base path
+	 */
+	static String basePath(Environment environment) {
+		String path = environment.getProperty("management.endpoints.web.base-path", DEFAULT_BASE_PATH).trim();
+		while (path.endsWith("/")) {
+			path = path.substring(0, path.length() - 1);
+		}
+		return (path.isEmpty() || path.startsWith("/")) ? path : "/" + path;
+	}
+
+	/**
+	 * The patterns that are never limited: the actuator's (the default {@code /actuator}
+	 * and the configured base path, unless that is the root) and the error page's
+	 * ({@code server.error.path}).
+	 * @param environment the environment
+	 * @return path patterns
+	 */
+	static String[] unlimited(Environment environment) {
+		List<String> patterns = new ArrayList<>(List.of(DEFAULT_BASE_PATH, DEFAULT_BASE_PATH + "/**"));
+		String base = basePath(environment);
+		if (!base.isEmpty() && !base.equals(DEFAULT_BASE_PATH)) {
+			patterns.add(base);
+			patterns.add(base + "/**");
+		}
+		String error = environment.getProperty("server.error.path", "/error");
+		patterns.add(error);
+		patterns.add(error + "/**");
+		return patterns.toArray(new String[0]);
+	}
+
+	/**
+	 * The patterns of the health endpoint and its groups under the actuator's base path
+	 * ({@code management.endpoints.web.path-mapping.health}), which load balancers probe.
+	 * @param environment the environment
+	 * @return path patterns
+	 */
+	static List<String> health(Environment environment) {
+		String mapping = environment.getProperty("management.endpoints.web.path-mapping.health", "health").trim();
+		while (mapping.startsWith("/")) {
+			mapping = mapping.substring(1);
+		}
+		String path = basePath(environment) + "/" + mapping;
+		return List.of(path, path + "/**");
+	}
+
+}
