@@ -98,7 +98,7 @@ class ShortenerApplicationTests {
 	void theFloodgateEndpointIsExposedOnTheManagementPort() throws Exception {
 		HttpResponse<String> endpoint = management("/actuator/floodgate");
 		assertThat(endpoint.statusCode()).isEqualTo(200);
-		assertThat(endpoint.body()).contains("\"name\":\"create-link\",\"limits\":[\"5/1m\",\"50/1d\"],\"handlers\":[\"LinkController#create\"]");
+		assertThat(endpoint.body()).contains("\"name\":\"create-link\",\"limits\":[\"5/1m\",\"50/1d\"],\"cost\":1,\"handlers\":[\"LinkController#create\"]");
 	}
 
 	private HttpResponse<String> post(String path, String json) throws Exception {
