@@ -141,12 +141,12 @@ public final class DecisionRules {
 			long window = policy.windowMillis(i);
 			long count = policy.count(i);
 			int slot = policy.firstSlot() + i;
-			long index = now / window;
+			long index = windowIndex(state, slot, now, window);
 			long elapsed = now - index * window;
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			long current = currentCount(state, slot, index);
 			// admit when previous * (window - elapsed) / window + current + 1 <= count
-			long weightedPrevious = previous * (window - elapsed);
+			long weightedPrevious = previous * (window - Math.max(0, elapsed));
 			long room = (count - current - 1) * window;
 			if (weightedPrevious > room) {
 				long retry = sliding ? slidingRetryAfter(count, window, elapsed, previous, current) : window - elapsed;
@@ -192,9 +192,9 @@ public final class DecisionRules {
 		}
 		long window = policy.windowMillis(0);
 		int slot = policy.firstSlot();
-		long index = now / window;
-		long elapsed = now - index * window;
 		long stored = state.counter(slot);
+		long index = Math.max(now / window, stored);
+		long elapsed = now - index * window;
 		long counts = state.counts(slot);
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		long previous = 0;
@@ -206,7 +206,7 @@ public final class DecisionRules {
 		else if (stored == index - 1 && sliding) {
 			previous = counts & 0xFFFF_FFFFL;
 		}
-		long weightedPrevious = previous * (window - elapsed);
+		long weightedPrevious = previous * (window - Math.max(0, elapsed));
 		long room = (policy.count(0) - current - 1) * window;
 		if (weightedPrevious > room) {
 			return null;
@@ -226,7 +226,7 @@ public final class DecisionRules {
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		for (int i = 0; i < policy.size(); i++) {
 			int slot = policy.firstSlot() + i;
-			long index = now / policy.windowMillis(i);
+			long index = windowIndex(state, slot, now, policy.windowMillis(i));
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + 1));
 		}
@@ -245,6 +245,17 @@ public final class DecisionRules {
 		// in the next window, where this window's count becomes the previous one
 		long nextElapsed = (current < count) ? 0 : Math.max(0, window - ((count - 1) * window) / current);
 		return (window - elapsed) + nextElapsed;
+	}
+
+	/**
+	 * The window a request counts in: the one the time falls in, or the counter's own window
+	 * when that is newer (the clock stepped back, or another instance's clock is ahead). A
+	 * counter newer than the time's window is never dropped or ignored: it is the current one.
+	 * In such a window the time is before its start ({@code elapsed < 0}): the previous
+	 * window then weighs in full, and the time until the window ends is longer by as much.
+	 */
+	private static long windowIndex(ClientState state, int slot, long now, long window) {
+		return Math.max(now / window, state.counter(slot));
 	}
 
 	private static long previousCount(ClientState state, int slot, long index) {
