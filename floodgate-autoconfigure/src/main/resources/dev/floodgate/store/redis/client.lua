@@ -167,22 +167,25 @@ for i = 1, limits do
   local window = tonumber(ARGV[3 + (i - 1) * 3 + 3])
   if window > longest then longest = window end
   local index = math.floor(now / window)
-  local elapsed = now - index * window
   local prev, cur = 0, 0
   local value = stored[#NAMES + i]
   if value then
     local storedIndex, storedPrev, storedCur = string.match(value, '^(-?%d+):(%d+):(%d+)$')
     storedIndex = tonumber(storedIndex)
+    -- a counter newer than this time's window (a clock stepped back, a failover to a server
+    -- whose clock is behind) is the current one: never dropped, counted into
+    if storedIndex > index then index = storedIndex end
     if storedIndex == index then
       prev, cur = tonumber(storedPrev), tonumber(storedCur)
     elseif storedIndex == index - 1 then
       prev = tonumber(storedCur)
     end
   end
+  local elapsed = now - index * window
   indexes[i], previous[i], current[i] = index, prev, cur
   local remaining, reset, admits
   if SLIDING == 1 then
-    local weighted = prev * (window - elapsed)
+    local weighted = prev * (window - math.max(0, elapsed))
     local room = (count - cur - 1) * window
     admits = weighted <= room
     if admits then

@@ -42,6 +42,8 @@ class MongoViolationStoreTests extends ViolationStoreContractTests {
 
 	private static MongoDatabase database;
 
+	private String collectionName;
+
 	@BeforeAll
 	static void startServer() {
 		server = MongoTestServer.start();
@@ -67,10 +69,16 @@ class MongoViolationStoreTests extends ViolationStoreContractTests {
 
 	@Override
 	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		MongoViolationStore store = new MongoViolationStore(database, "clients_" + UUID.randomUUID().toString().replace("-", ""),
-				rules, clock, Duration.ofSeconds(5));
+		this.collectionName = "clients_" + UUID.randomUUID().toString().replace("-", "");
+		MongoViolationStore store = new MongoViolationStore(database, this.collectionName, rules, clock,
+				Duration.ofSeconds(5));
 		store.createIndexes();
 		return store;
+	}
+
+	@Override
+	protected ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) {
+		return new MongoViolationStore(database, this.collectionName, rules, clock, Duration.ofSeconds(5));
 	}
 
 	@Override
