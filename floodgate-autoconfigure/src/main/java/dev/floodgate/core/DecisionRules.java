@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  * A block starts when the latest {@code block.afterViolations} violations since the last
  * block all fall within {@code block.violationWindow}; a ban starts when the latest
  * {@code ban.afterViolations} violations fall within {@code ban.window} (blocks never reset
- * that count). A block is numbered by the blocks that started within the ban window, and the
- * n-th lasts {@code duration × factor^(n-1)}, at most {@code maxDuration}. When a timed ban
+ * that count). Blocks are numbered in runs: a block that starts within the ban window of the
+ * client's previous block is the next of its run, any other is the first of a new run (so a
+ * client that goes a whole ban window without a block starts again at the first). The n-th
+ * block of a run lasts {@code duration × factor^(n-1)}, at most {@code maxDuration}, for
+ * every n: all a store keeps for it is the latest block's number and start. When a timed ban
  * lapses, the client's history starts afresh.
  */
 public final class DecisionRules {
@@ -285,7 +288,7 @@ public final class DecisionRules {
 			state.bannedAtMillis = 0;
 			state.bannedUntilMillis = 0;
 			state.banViolationTimes = RecentTimes.NONE;
-			state.blockTimes = RecentTimes.NONE;
+			state.blockNumber = 0;
 			state.violationTimes = RecentTimes.NONE;
 		}
 		state.banViolationTimes = RecentTimes.add(state.banViolationTimes, now, ban.afterViolations());
@@ -310,11 +313,13 @@ public final class DecisionRules {
 	 * @param state the client's state
 	 * @param lengthMillis the block's length, or -1 for the length its number gives it
 	 * @param now the time
-	 * @return the block's number among the blocks that started within the ban window
+	 * @return the block's number in the client's run of blocks
 	 */
 	public int block(ClientState state, long lengthMillis, long now) {
-		int number = RecentTimes.within(state.blockTimes, now, this.escalation.ban().window().toMillis()) + 1;
-		state.blockTimes = RecentTimes.add(state.blockTimes, now, this.escalation.block().blocksRemembered());
+		int latest = ClientState.blocksInRun(state.blockNumber, state.blockedAtMillis,
+				this.escalation.ban().window().toMillis(), now);
+		int number = (latest == Integer.MAX_VALUE) ? latest : latest + 1;
+		state.blockNumber = number;
 		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(number);
 		state.blockLengthMillis = length;
 		state.blockedAtMillis = now;

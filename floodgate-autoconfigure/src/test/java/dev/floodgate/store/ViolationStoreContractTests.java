@@ -382,6 +382,71 @@ public abstract class ViolationStoreContractTests {
 	}
 
 	@Test
+	void blockNumbersAndLengthsKeepGrowingPastSixtyFour() throws Exception {
+		BlockPolicy block = new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1.1,
+				Duration.ofHours(1), false);
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(block, new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 90; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).as("block number").isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).as("block %d's length", n)
+				.isEqualTo(block.durationMillis(n));
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+		assertThat(block.durationMillis(90)).isEqualTo(Duration.ofHours(1).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(90);
+	}
+
+	@Test
+	void withAFactorOfOneEveryBlockIsAsLongAndStillNumbered() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW, (e) -> new EscalationPolicy(
+				new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1, Duration.ofHours(1), false),
+				new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 70; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).isEqualTo(1000);
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+	}
+
+	@Test
+	void aBlockWithinTheBanWindowOfThePreviousOneContinuesItsNumbering() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(e.block(), new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+		this.clock.advance(Duration.ofHours(23));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(2);
+		this.clock.advance(Duration.ofHours(23));
+		Escalation third = nextBlock(store, client, policy);
+		assertThat(third.number()).as("the client never went a ban window without a block").isEqualTo(3);
+		assertThat(third.untilMillis() - this.clock.millis()).isEqualTo(Duration.ofMinutes(60).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(3);
+		this.clock.advance(Duration.ofHours(24));
+		assertThat(store.status(client).map(ClientStatus::blocks)).as("forgotten, or no block within the ban window")
+			.isIn(Optional.empty(), Optional.of(0));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+	}
+
+	private Escalation nextBlock(ViolationStore store, String client, RatePolicy policy) {
+		for (int i = 0; i < 100; i++) {
+			Escalation escalation = store.decide(client, policy).escalation();
+			if (escalation != null) {
+				assertThat(escalation.kind()).isEqualTo(Escalation.Kind.BLOCK);
+				return escalation;
+			}
+		}
+		throw new AssertionError("no block");
+	}
+
+	@Test
 	void blocksAreCountedWithinTheBanWindow() throws Exception {
 		ViolationStore store = store(Algorithm.FIXED_WINDOW);
 		RatePolicy policy = policy("default", "1/minute");

@@ -50,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * { _id: "203.0.113.7",                      the client key
  *   c:  { "default|60000": { "29496960": 12, "29496959": 40 } },   request counts per window index
- *   vt: [...], bt: [...], bk: [...],          recent violations (for a block, for a ban), block starts
+ *   vt: [...], bt: [...], bn,                 recent violations (for a block, for a ban), latest block's number
  *   ba, bu, bl: block start, end, length;  na, nu: ban start, end (Long.MAX_VALUE = permanent)
  *   lc, cr: latest counted request, how long counters matter;  ver: escalation version
  *   exp: Date }                               when the document stops mattering (TTL index)
@@ -394,7 +394,7 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private static Document fields(Escalations escalations) {
 		return new Document("vt", list(escalations.violationTimes())).append("bt", list(escalations.banViolationTimes()))
-			.append("bk", list(escalations.blockTimes()))
+			.append("bn", escalations.blockNumber())
 			.append("ba", escalations.blockedAtMillis())
 			.append("bu", escalations.blockedUntilMillis())
 			.append("bl", escalations.blockLengthMillis())
@@ -404,7 +404,7 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private ClientState escalationState(Document document) {
 		ClientState state = new ClientState();
-		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), times(document, "bk"),
+		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), (int) number(document, "bn"),
 				number(document, "ba"), number(document, "bu"), number(document, "bl"), number(document, "na"),
 				number(document, "nu")));
 		return state;
