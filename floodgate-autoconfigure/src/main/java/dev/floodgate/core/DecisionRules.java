@@ -215,7 +215,7 @@ public final class DecisionRules {
 			return null;
 		}
 		state.setCounter(slot, index, (previous << 32) | (current + 1));
-		state.lastCountedMillis = now;
+		state.lastCountedMillis = Math.max(state.lastCountedMillis, now);
 		return new Decision(Outcome.ALLOWED, -1, 0, (room - weightedPrevious) / window, window - elapsed, null);
 	}
 
@@ -233,7 +233,7 @@ public final class DecisionRules {
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + 1));
 		}
-		state.lastCountedMillis = now;
+		state.lastCountedMillis = Math.max(state.lastCountedMillis, now);
 		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
 				(sliding ? 2 : 1) * policy.longestWindowMillis());
 	}

@@ -57,7 +57,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * A request within its limits costs exactly one {@code findOneAndUpdate} (upsert, atomic
- * {@code $inc}, {@code $max}, {@code $set}, {@code $unset}, {@code $setOnInsert}); its filter
+ * {@code $inc}, {@code $max}, {@code $unset}, {@code $setOnInsert}); its filter
  * admits only a live document of a client neither blocked nor banned. A request over a limit
  * takes back its count and records the violation with an update conditional on the
  * escalation version it read, so concurrent instances never double-count a block or lose a
@@ -347,7 +347,7 @@ public final class MongoViolationStore implements ViolationStore {
 		Document increment = new Document();
 		Document unset = new Document();
 		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();
-		Document max = new Document("cr", retention).append("exp", new Date(now + retention));
+		Document max = new Document("lc", now).append("cr", retention).append("exp", new Date(now + retention));
 		for (int i = 0; i < policy.size(); i++) {
 			long index = indexes[i];
 			increment.append(counterPath(paths[i], index), 1L);
@@ -358,7 +358,6 @@ public final class MongoViolationStore implements ViolationStore {
 			stale.unset(policy, paths, indexes, unset);
 		}
 		Document update = new Document("$inc", increment).append("$unset", unset)
-			.append("$set", new Document("lc", now))
 			.append("$max", max)
 			.append("$setOnInsert", fields(Escalations.NONE).append("ver", 0L));
 		return update;

@@ -234,7 +234,7 @@ if not rejected then
     dirty[#dirty + 1] = ARGV[3 + (i - 1) * 3 + 1]
     dirty[#dirty + 1] = string.format('%d:%d:%d', indexes[i], previous[i], current[i] + 1)
   end
-  set('lc', now)
+  if now > s.lc then set('lc', now) end
   local keep = longest
   if SLIDING == 1 then keep = 2 * longest end
   if keep > s.cr then set('cr', keep) end
