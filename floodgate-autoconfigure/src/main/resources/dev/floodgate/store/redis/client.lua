@@ -178,7 +178,7 @@ for i = 1, limits do
     storedIndex = tonumber(storedIndex)
     -- a counter newer than this time's window (a clock stepped back, a failover to a server
     -- whose clock is behind) is the current one: never dropped, counted into
-    if storedIndex > index then index = storedIndex end
+    if storedIndex and storedIndex > index then index = storedIndex end
     if storedIndex == index then
       prev, cur = tonumber(storedPrev), tonumber(storedCur)
     elseif storedIndex == index - 1 then
