@@ -27,6 +27,7 @@ import dev.floodgate.core.RatePolicy;
 import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,6 +60,19 @@ public abstract class ViolationStoreContractTests {
 	 * @throws Exception when the store cannot be created
 	 */
 	protected abstract ViolationStore createStore(DecisionRules rules, MutableClock clock) throws Exception;
+
+	/**
+	 * Creates another instance of the store {@link #createStore} created last, over the same
+	 * server and data, as a second application instance would: for a store that one instance
+	 * keeps to itself (in memory), {@code null}.
+	 * @param rules the rules it decides by
+	 * @param clock its own time source
+	 * @return the second instance, or {@code null}
+	 * @throws Exception when the store cannot be created
+	 */
+	protected @Nullable ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) throws Exception {
+		return null;
+	}
 
 	/**
 	 * Whether the server behind the store returns, for each atomic update, the state right
@@ -114,12 +128,12 @@ public abstract class ViolationStoreContractTests {
 		return "198.51.100." + (++this.clients) + "-" + Long.toHexString(System.nanoTime());
 	}
 
-	private static BlockPolicy withEnabled(BlockPolicy block, boolean enabled) {
+	protected static BlockPolicy withEnabled(BlockPolicy block, boolean enabled) {
 		return new BlockPolicy(enabled, block.afterViolations(), block.violationWindow(), block.duration(),
 				block.factor(), block.maxDuration(), block.relative());
 	}
 
-	private static BanPolicy withEnabled(BanPolicy ban, boolean enabled) {
+	protected static BanPolicy withEnabled(BanPolicy ban, boolean enabled) {
 		return new BanPolicy(enabled, ban.afterViolations(), ban.window(), ban.duration());
 	}
 
@@ -195,6 +209,63 @@ public abstract class ViolationStoreContractTests {
 		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
 		this.clock.advance(Duration.ofMillis(1));
 		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aClockSteppingBackAcrossAWindowBoundaryKeepsTheNewerWindowsCount(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		RatePolicy policy = policy("default", "5/second");
+		String client = newClient();
+		List<Outcome> outcomes = new ArrayList<>();
+		for (long at : new long[] { 1000, 999, 1001 }) {
+			this.clock.set(START.plusMillis(at));
+			outcomes.addAll(outcomes(store, client, policy, 5));
+		}
+		assertThat(outcomes).as("5/second, 5 requests at 1000 ms, 5 at 999 ms, 5 at 1001 ms")
+			.filteredOn((outcome) -> outcome == Outcome.ALLOWED)
+			.hasSize(5);
+		if (algorithm == Algorithm.FIXED_WINDOW) {
+			this.clock.set(START.plusMillis(999));
+			Decision limited = store.decide(client, policy);
+			assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+			assertThat(limited.retryAfterMillis()).as("until the window counted in ends, by this clock").isEqualTo(1001);
+			this.clock.set(START.plusMillis(2000));
+			assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void instancesWhoseClocksDifferByAMillisecondShareEveryWindow(Algorithm algorithm) throws Exception {
+		DecisionRules rules = new DecisionRules(algorithm,
+				new EscalationPolicy(withEnabled(escalation().block(), false), withEnabled(escalation().ban(), false)));
+		ViolationStore ahead = createStore(rules, this.clock);
+		MutableClock behindClock = new MutableClock(START);
+		ViolationStore behind = createSecondInstance(rules, behindClock);
+		Assumptions.assumeTrue(behind != null, "one instance keeps this store to itself");
+		for (ViolationStore store : List.of(ahead, behind)) {
+			if (store instanceof AutoCloseable closeable) {
+				this.closeables.add(closeable);
+			}
+		}
+		RatePolicy policy = policy("default", "5/10s");
+		String client = newClient();
+		int admitted = 0;
+		for (int boundary = 1; boundary <= 5; boundary += 2) {
+			// every other boundary, so that the sliding window's previous window is empty
+			this.clock.set(START.plusSeconds(10L * boundary));
+			behindClock.set(this.clock.instant().minusMillis(1));
+			int admittedHere = 0;
+			for (int i = 0; i < 20; i++) {
+				if ((((i % 2) == 0) ? ahead : behind).decide(client, policy).outcome() == Outcome.ALLOWED) {
+					admittedHere++;
+				}
+			}
+			assertThat(admittedHere).as("limit 5/10s, 20 requests alternating at boundary %d", boundary).isEqualTo(5);
+			admitted += admittedHere;
+		}
+		assertThat(admitted).isEqualTo(15);
 	}
 
 	@ParameterizedTest
@@ -312,6 +383,71 @@ public abstract class ViolationStoreContractTests {
 		}
 		assertThat(lengths).containsExactly(Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(30).toMillis(),
 				Duration.ofMinutes(60).toMillis(), Duration.ofMinutes(60).toMillis());
+	}
+
+	@Test
+	void blockNumbersAndLengthsKeepGrowingPastSixtyFour() throws Exception {
+		BlockPolicy block = new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1.1,
+				Duration.ofHours(1), false);
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(block, new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 90; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).as("block number").isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).as("block %d's length", n)
+				.isEqualTo(block.durationMillis(n));
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+		assertThat(block.durationMillis(90)).isEqualTo(Duration.ofHours(1).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(90);
+	}
+
+	@Test
+	void withAFactorOfOneEveryBlockIsAsLongAndStillNumbered() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW, (e) -> new EscalationPolicy(
+				new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1, Duration.ofHours(1), false),
+				new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 70; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).isEqualTo(1000);
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+	}
+
+	@Test
+	void aBlockWithinTheBanWindowOfThePreviousOneContinuesItsNumbering() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(e.block(), new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+		this.clock.advance(Duration.ofHours(23));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(2);
+		this.clock.advance(Duration.ofHours(23));
+		Escalation third = nextBlock(store, client, policy);
+		assertThat(third.number()).as("the client never went a ban window without a block").isEqualTo(3);
+		assertThat(third.untilMillis() - this.clock.millis()).isEqualTo(Duration.ofMinutes(60).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(3);
+		this.clock.advance(Duration.ofHours(24));
+		assertThat(store.status(client).map(ClientStatus::blocks)).as("forgotten, or no block within the ban window")
+			.isIn(Optional.empty(), Optional.of(0));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+	}
+
+	private Escalation nextBlock(ViolationStore store, String client, RatePolicy policy) {
+		for (int i = 0; i < 100; i++) {
+			Escalation escalation = store.decide(client, policy).escalation();
+			if (escalation != null) {
+				assertThat(escalation.kind()).isEqualTo(Escalation.Kind.BLOCK);
+				return escalation;
+			}
+		}
+		throw new AssertionError("no block");
 	}
 
 	@Test

@@ -20,6 +20,8 @@ abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTe
 
 	private LettuceConnectionFactory connectionFactory;
 
+	private String keyPrefix;
+
 	/**
 	 * Where the server (or cluster) the tests run against is.
 	 * @return its configuration
@@ -35,8 +37,13 @@ abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTe
 
 	@Override
 	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new RedisViolationStore(connectionFactory(), rules, "floodgate-test:" + UUID.randomUUID() + ":",
-				Duration.ofSeconds(5), clock);
+		this.keyPrefix = "floodgate-test:" + UUID.randomUUID() + ":";
+		return new RedisViolationStore(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock);
+	}
+
+	@Override
+	protected ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) {
+		return new RedisViolationStore(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock);
 	}
 
 	protected LettuceConnectionFactory connectionFactory() {
