@@ -74,6 +74,22 @@ class MongoViolationStoreTests extends ViolationStoreContractTests {
 	}
 
 	@Override
+	protected List<ViolationStore> createSharedStores(DecisionRules rules, MutableClock first, MutableClock second) {
+		String name = "clients_" + UUID.randomUUID().toString().replace("-", "");
+		MongoViolationStore one = new MongoViolationStore(database, name, rules, first, Duration.ofSeconds(5));
+		one.createIndexes();
+		MongoViolationStore two = new MongoViolationStore(database, name, rules, second, Duration.ofSeconds(5));
+		two.createIndexes();
+		return List.of(one, two);
+	}
+
+	@Override
+	protected int differentialSeeds() {
+		// the in-process server takes about 4ms a step, several times a real MongoDB's time
+		return server.isExternal() ? 20 : 6;
+	}
+
+	@Override
 	protected boolean returnsItsOwnWriteUnderConcurrency() {
 		// mongo-java-server: 400 concurrent {$inc: 1} findAndModify calls on one document returned
 		// 15 duplicate values (the total was exact); a real MongoDB returns each update's own result

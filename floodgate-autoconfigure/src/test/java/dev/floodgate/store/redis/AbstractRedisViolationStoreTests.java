@@ -1,7 +1,11 @@
 package dev.floodgate.store.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
@@ -10,6 +14,7 @@ import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -33,10 +38,74 @@ abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTe
 		}
 	}
 
+	/**
+	 * Redis expires a key in real time, after the time the store gave it on the test's clock,
+	 * while the test moves its clock by hand: the differential test takes each key's time to
+	 * live away from Redis and expires the key itself once the test's clock passes it, a little
+	 * later than it stops mattering, as the in-memory store does.
+	 */
+	private static final long EXPIRY_SLACK_MILLIS = 1_100;
+
+	private final Map<ViolationStore, String> prefixes = new ConcurrentHashMap<>();
+
+	private final Map<String, Long> expiries = new ConcurrentHashMap<>();
+
 	@Override
 	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new RedisViolationStore(connectionFactory(), rules, "floodgate-test:" + UUID.randomUUID() + ":",
-				Duration.ofSeconds(5), clock);
+		String prefix = "floodgate-test:" + UUID.randomUUID() + ":";
+		return remember(new RedisViolationStore(connectionFactory(), rules, prefix, Duration.ofSeconds(5), clock), prefix);
+	}
+
+	@Override
+	protected List<ViolationStore> createSharedStores(DecisionRules rules, MutableClock first, MutableClock second) {
+		String prefix = "floodgate-test:" + UUID.randomUUID() + ":";
+		return List.of(
+				remember(new RedisViolationStore(connectionFactory(), rules, prefix, Duration.ofSeconds(5), first), prefix),
+				remember(new RedisViolationStore(connectionFactory(), rules, prefix, Duration.ofSeconds(5), second), prefix));
+	}
+
+	private ViolationStore remember(ViolationStore store, String prefix) {
+		this.prefixes.put(store, prefix);
+		return store;
+	}
+
+	@Override
+	protected void touched(ViolationStore store, String client) {
+		String key = this.prefixes.get(store) + "{" + client + "}";
+		byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+		try (RedisConnection connection = connectionFactory().getConnection()) {
+			Long ttl = connection.keyCommands().pTtl(bytes);
+			if (ttl != null && ttl >= 0) {
+				connection.keyCommands().persist(bytes);
+				this.expiries.put(key, this.clock.millis() + ttl + EXPIRY_SLACK_MILLIS);
+			}
+			else if (ttl == null || ttl == -2) {
+				this.expiries.remove(key);
+			}
+			else if ("-1".equals(hashField(connection, bytes, "nu"))) {
+				// banned permanently: the key never expires
+				this.expiries.remove(key);
+			}
+			// otherwise the key was persisted here before and left unchanged: its expiry holds
+		}
+	}
+
+	private static String hashField(RedisConnection connection, byte[] key, String field) {
+		byte[] value = connection.hashCommands().hGet(key, field.getBytes(StandardCharsets.UTF_8));
+		return (value != null) ? new String(value, StandardCharsets.UTF_8) : null;
+	}
+
+	@Override
+	protected void clockMoved() {
+		long now = this.clock.millis();
+		for (Map.Entry<String, Long> entry : this.expiries.entrySet()) {
+			if (entry.getValue() <= now) {
+				try (RedisConnection connection = connectionFactory().getConnection()) {
+					connection.keyCommands().del(entry.getKey().getBytes(StandardCharsets.UTF_8));
+				}
+				this.expiries.remove(entry.getKey());
+			}
+		}
 	}
 
 	protected LettuceConnectionFactory connectionFactory() {
