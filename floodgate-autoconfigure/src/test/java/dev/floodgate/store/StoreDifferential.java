@@ -2,9 +2,11 @@ package dev.floodgate.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -77,7 +79,7 @@ final class StoreDifferential {
 
 		/**
 		 * Every other seed gives a client more than 64 short blocks within the ban window
-		 * (factor 1 or 1.01, bans off), and each block's number and length are checked
+		 * (factor 1 or 1.02, bans off, twice the steps), and each block's number and length are checked
 		 * against an unbounded count of the client's blocks.
 		 */
 		BLOCK_NUMBERS,
@@ -103,6 +105,13 @@ final class StoreDifferential {
 	 * </ul>
 	 */
 	static final Set<Mode> ENABLED = EnumSet.noneOf(Mode.class);
+
+	/**
+	 * Whether the admission bound and the block numbers are checked as well as the comparison:
+	 * {@code -Dfloodgate.differential.oracles=false} leaves only the comparison, to see where a
+	 * store parts from the in-memory one when both break them.
+	 */
+	private static final boolean ORACLES = !"false".equals(System.getProperty("floodgate.differential.oracles"));
 
 	/** The most the clock is ever behind the latest time seen in {@link Mode#STEPS_BACK}. */
 	static final long MAX_LAG = 3;
@@ -219,7 +228,8 @@ final class StoreDifferential {
 			}
 		}
 		ViolationStore reference = new InMemoryViolationStore(scenario.rules, this.clock, 10_000);
-		new Run(seed, scenario, random, reference, List.of(this.stores.create(scenario.rules)), null, 0).steps(steps);
+		new Run(seed, scenario, random, reference, List.of(this.stores.create(scenario.rules)), null, 0)
+			.steps(scenario.manyBlocks ? 2 * steps : steps);
 	}
 
 	/** The rules, policies and clients of one seed. */
@@ -228,8 +238,8 @@ final class StoreDifferential {
 		static Scenario random(Random random, boolean manyBlocks) {
 			RatePolicies registry = new RatePolicies();
 			if (manyBlocks) {
-				double factor = random.nextBoolean() ? 1.0 : 1.01;
-				BlockPolicy block = new BlockPolicy(true, 1, Duration.ofMinutes(1), Duration.ofMillis(10), factor,
+				double factor = random.nextBoolean() ? 1.0 : 1.02;
+				BlockPolicy block = new BlockPolicy(true, 1, Duration.ofMinutes(1), Duration.ofMillis(4), factor,
 						Duration.ofHours(1), false);
 				BanPolicy ban = new BanPolicy(false, 10, Duration.ofHours(24), null);
 				Algorithm algorithm = random.nextBoolean() ? Algorithm.FIXED_WINDOW : Algorithm.SLIDING_WINDOW;
@@ -311,11 +321,8 @@ final class StoreDifferential {
 
 		private String op = "";
 
-		private int burst;
-
-		private String burstClient = "";
-
-		private @Nullable RatePolicy burstPolicy;
+		/** Steps chosen ahead: the rest of a burst, or a dance around a window boundary. */
+		private final Deque<Runnable> pending = new ArrayDeque<>();
 
 		Run(long seed, Scenario scenario, Random random, @Nullable ViolationStore reference,
 				List<ViolationStore> subjects, @Nullable MutableClock second, long skew) {
@@ -355,9 +362,8 @@ final class StoreDifferential {
 
 		private void step() {
 			long now = clock().millis();
-			if (this.burst > 0) {
-				this.burst--;
-				request(this.burstClient, this.burstPolicy);
+			if (!this.pending.isEmpty()) {
+				this.pending.poll().run();
 				return;
 			}
 			int roll = this.random.nextInt(100);
@@ -366,12 +372,10 @@ final class StoreDifferential {
 					request(client(), this.scenario.policies.get(0));
 				}
 				else if (roll < 95) {
-					long by = 1 + this.random.nextInt(30);
-					record("advance " + by + "ms");
-					moveClockTo(now + by);
+					advance(1 + this.random.nextInt(8));
 				}
 				else {
-					manualBlock(client(), 1 + this.random.nextInt(20));
+					manualBlock(client(), 1 + this.random.nextInt(8));
 				}
 				return;
 			}
@@ -379,10 +383,10 @@ final class StoreDifferential {
 				request(client(), policy());
 			}
 			else if (roll < 52) {
-				this.burst = 2 + this.random.nextInt(10);
-				this.burstClient = client();
-				this.burstPolicy = this.scenario.policies.get(this.random.nextInt(this.scenario.policies.size()));
-				request(this.burstClient, this.burstPolicy);
+				String client = client();
+				RatePolicy policy = this.scenario.policies.get(this.random.nextInt(this.scenario.policies.size()));
+				burst(client, policy, 3 + this.random.nextInt(10));
+				this.pending.poll().run();
 			}
 			else if (roll < 62) {
 				long by = 1 + this.random.nextInt(999);
@@ -396,21 +400,29 @@ final class StoreDifferential {
 			}
 			else if (roll < 76) {
 				RatePolicy policy = this.scenario.policies.get(this.random.nextInt(this.scenario.policies.size()));
-				long window = policy.windowMillis(this.random.nextInt(policy.size()));
+				int limit = this.random.nextInt(policy.size());
+				long window = policy.windowMillis(limit);
 				long before = this.random.nextInt(3);
 				long to = (Math.max(now, this.latest) / window + 1) * window - before;
 				record("to " + before + "ms before the next " + window + "ms boundary (+" + (to - now) + "ms)");
 				moveClockTo(to);
+				if (StoreDifferential.this.modes.contains(Mode.STEPS_BACK) && this.random.nextBoolean()) {
+					// fill the window on both sides of the boundary, stepping back and forth across it
+					String client = client();
+					int fill = (int) policy.count(limit) + 1;
+					burst(client, policy, fill);
+					this.pending.add(this::back);
+					burst(client, policy, fill);
+					this.pending.add(() -> advance(1 + this.random.nextInt((int) MAX_LAG)));
+					burst(client, policy, fill);
+				}
 			}
 			else if (roll < 82) {
-				if (StoreDifferential.this.modes.contains(Mode.STEPS_BACK)) {
-					long back = Math.min(1 + this.random.nextInt((int) MAX_LAG), now - (this.latest - MAX_LAG));
-					record("back " + back + "ms");
-					moveClockTo(now - back);
+				if (StoreDifferential.this.modes.contains(Mode.STEPS_BACK) && this.random.nextBoolean()) {
+					back();
 				}
 				else {
-					record("advance 1ms");
-					moveClockTo(now + 1);
+					advance(1 + this.random.nextInt((int) MAX_LAG));
 				}
 			}
 			else if (roll < 86) {
@@ -433,6 +445,25 @@ final class StoreDifferential {
 				record("list");
 				compareListings();
 			}
+		}
+
+		private void burst(String client, RatePolicy policy, int requests) {
+			for (int i = 0; i < requests; i++) {
+				this.pending.add(() -> request(client, policy));
+			}
+		}
+
+		private void advance(long millis) {
+			record("advance " + millis + "ms");
+			moveClockTo(clock().millis() + millis);
+		}
+
+		/** A small step back, never more than {@link #MAX_LAG} behind the latest time seen. */
+		private void back() {
+			long now = clock().millis();
+			long back = Math.min(1 + this.random.nextInt((int) MAX_LAG), now - (this.latest - MAX_LAG));
+			record("back " + back + "ms");
+			moveClockTo(now - back);
 		}
 
 		private String client() {
@@ -579,7 +610,7 @@ final class StoreDifferential {
 		 */
 		private void checkAdmission(String store, String client, @Nullable RatePolicy policy, Decision decision,
 				long now) {
-			if (policy == null || decision.outcome() != Outcome.ALLOWED) {
+			if (policy == null || decision.outcome() != Outcome.ALLOWED || !ORACLES) {
 				return;
 			}
 			for (int i = 0; i < policy.size(); i++) {
@@ -612,7 +643,7 @@ final class StoreDifferential {
 		/** In the many-blocks scenario: the n-th block within the ban window is number n. */
 		private void checkBlockNumber(String store, String client, Decision decision, long now) {
 			Escalation escalation = decision.escalation();
-			if (!this.scenario.manyBlocks || escalation == null || escalation.kind() != Escalation.Kind.BLOCK) {
+			if (!ORACLES || !this.scenario.manyBlocks || escalation == null || escalation.kind() != Escalation.Kind.BLOCK) {
 				return;
 			}
 			List<Long> starts = this.blockStarts.computeIfAbsent(store + "|" + client, (key) -> new ArrayList<>());

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 
 import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -46,6 +47,12 @@ abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTe
 	 */
 	private static final long EXPIRY_SLACK_MILLIS = 1_100;
 
+	/** Takes a key's time to live away, in one round trip: {ttl, 1 if banned permanently}. */
+	private static final byte[] TAKE_TTL = ("local ttl = redis.call('PTTL', KEYS[1]) "
+			+ "if ttl >= 0 then redis.call('PERSIST', KEYS[1]) end "
+			+ "local permanent = 0 if redis.call('HGET', KEYS[1], 'nu') == '-1' then permanent = 1 end "
+			+ "return {ttl, permanent}").getBytes(StandardCharsets.UTF_8);
+
 	private final Map<ViolationStore, String> prefixes = new ConcurrentHashMap<>();
 
 	private final Map<String, Long> expiries = new ConcurrentHashMap<>();
@@ -72,27 +79,20 @@ abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTe
 	@Override
 	protected void touched(ViolationStore store, String client) {
 		String key = this.prefixes.get(store) + "{" + client + "}";
-		byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+		List<?> result;
 		try (RedisConnection connection = connectionFactory().getConnection()) {
-			Long ttl = connection.keyCommands().pTtl(bytes);
-			if (ttl != null && ttl >= 0) {
-				connection.keyCommands().persist(bytes);
-				this.expiries.put(key, this.clock.millis() + ttl + EXPIRY_SLACK_MILLIS);
-			}
-			else if (ttl == null || ttl == -2) {
-				this.expiries.remove(key);
-			}
-			else if ("-1".equals(hashField(connection, bytes, "nu"))) {
-				// banned permanently: the key never expires
-				this.expiries.remove(key);
-			}
-			// otherwise the key was persisted here before and left unchanged: its expiry holds
+			result = connection.scriptingCommands().eval(TAKE_TTL, ReturnType.MULTI, 1,
+					key.getBytes(StandardCharsets.UTF_8));
 		}
-	}
-
-	private static String hashField(RedisConnection connection, byte[] key, String field) {
-		byte[] value = connection.hashCommands().hGet(key, field.getBytes(StandardCharsets.UTF_8));
-		return (value != null) ? new String(value, StandardCharsets.UTF_8) : null;
+		long ttl = ((Number) result.get(0)).longValue();
+		if (ttl >= 0) {
+			this.expiries.put(key, this.clock.millis() + ttl + EXPIRY_SLACK_MILLIS);
+		}
+		else if (ttl == -2 || ((Number) result.get(1)).longValue() == 1) {
+			// gone, or banned permanently: it never expires
+			this.expiries.remove(key);
+		}
+		// otherwise the key was persisted here before and left unchanged: its expiry holds
 	}
 
 	@Override
