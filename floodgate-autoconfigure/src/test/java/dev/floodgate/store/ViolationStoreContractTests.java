@@ -75,6 +75,45 @@ public abstract class ViolationStoreContractTests {
 	}
 
 	/**
+	 * The store {@link #createStore} creates and its {@link #createSecondInstance second
+	 * instance}, each with its own clock, as two application instances sharing one server.
+	 * @param rules the rules both decide by
+	 * @param first the first instance's clock
+	 * @param second the second instance's clock
+	 * @return the two instances, or an empty list when the store is not shared
+	 * @throws Exception when the stores cannot be created
+	 */
+	protected final List<ViolationStore> createSharedStores(DecisionRules rules, MutableClock first,
+			MutableClock second) throws Exception {
+		ViolationStore one = createStore(rules, first);
+		ViolationStore two = createSecondInstance(rules, second);
+		return (two != null) ? List.of(one, two) : List.of();
+	}
+
+	/**
+	 * Called by the differential test after each operation on a client: a store whose server
+	 * expires data by its own clock (Redis) can hand that expiry over to the test's clock here.
+	 * @param store the store
+	 * @param client the client
+	 */
+	protected void touched(ViolationStore store, String client) {
+	}
+
+	/**
+	 * Called by the differential test after each move of the clock: see {@link #touched}.
+	 */
+	protected void clockMoved() {
+	}
+
+	/**
+	 * How many seeds the differential test runs (300 steps each).
+	 * @return 20 unless the store's test server is slow
+	 */
+	protected int differentialSeeds() {
+		return 20;
+	}
+
+	/**
 	 * Whether the server behind the store returns, for each atomic update, the state right
 	 * after that update even under concurrency (so that every admitted request sees its own
 	 * remaining count). True of Redis and MongoDB; not of the in-process MongoDB wire-protocol
@@ -813,6 +852,55 @@ public abstract class ViolationStoreContractTests {
 		assertThat(escalations).extracting(Escalation::kind).containsExactly(Escalation.Kind.BAN);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(2);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 12);
+	}
+
+	/**
+	 * The store decides every request as the in-memory store does, over random rules and random
+	 * sequences of requests, clock moves and manual operations (see {@link StoreDifferential}).
+	 * Seeds 1 to 20 by default; {@code -Dfloodgate.differential.seed=N} runs one, and
+	 * {@code -Dfloodgate.differential.modes=...} switches on the parts known to diverge.
+	 */
+	@Test
+	void decidesAsTheInMemoryStoreOnRandomSequences() throws Exception {
+		StoreDifferential differential = new StoreDifferential(new StoreDifferential.Stores() {
+
+			@Override
+			public ViolationStore create(DecisionRules rules) throws Exception {
+				return closeLater(createStore(rules, ViolationStoreContractTests.this.clock));
+			}
+
+			@Override
+			public List<ViolationStore> createShared(DecisionRules rules, MutableClock first, MutableClock second)
+					throws Exception {
+				List<ViolationStore> stores = createSharedStores(rules, first, second);
+				stores.forEach(ViolationStoreContractTests.this::closeLater);
+				return stores;
+			}
+
+			@Override
+			public void touched(ViolationStore store, String client) {
+				ViolationStoreContractTests.this.touched(store, client);
+			}
+
+			@Override
+			public void clockMoved() {
+				ViolationStoreContractTests.this.clockMoved();
+			}
+
+		}, this.clock, StoreDifferential.modes());
+		String single = System.getProperty("floodgate.differential.seed");
+		long first = (single != null) ? Long.parseLong(single) : 1;
+		long last = (single != null) ? first : differentialSeeds();
+		for (long seed = first; seed <= last; seed++) {
+			differential.run(seed, 300);
+		}
+	}
+
+	private ViolationStore closeLater(ViolationStore store) {
+		if (store instanceof AutoCloseable closeable) {
+			this.closeables.add(closeable);
+		}
+		return store;
 	}
 
 	private static <T> List<T> concurrently(int threads, int perThread, Callable<T> task) throws Exception {
