@@ -398,7 +398,7 @@ public class FloodgateEndpoint {
 	 * @param until when the ban or block ends ({@code null} for a permanent ban or none)
 	 * @param permanent whether the ban is permanent
 	 * @param since when the ban or block started
-	 * @param blocks blocks within the ban window
+	 * @param blocks blocks of the client's current run (the latest within the ban window)
 	 * @param violations violations within the ban window
 	 */
 	public record ClientDescriptor(String client, String state, @Nullable String until, boolean permanent,

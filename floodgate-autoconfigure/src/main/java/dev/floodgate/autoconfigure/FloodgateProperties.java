@@ -390,8 +390,8 @@ public class FloodgateProperties {
 		private Duration violationWindow = Duration.ofMinutes(10);
 
 		/**
-		 * Length of the first block; each later block within the ban window lasts duration x
-		 * factor^(n-1).
+		 * Length of the first block; the n-th block of a run (each block starting within the
+		 * ban window of the one before) lasts duration x factor^(n-1).
 		 */
 		private Duration duration = Duration.ofMinutes(15);
 
@@ -486,7 +486,8 @@ public class FloodgateProperties {
 
 		/**
 		 * Window in which violations are counted towards a ban (blocks never reset this
-		 * count), and in which blocks are counted for their growing length.
+		 * count); a block that starts within it of the previous one continues its numbering
+		 * (and its growing length).
 		 */
 		private Duration window = Duration.ofHours(24);
 

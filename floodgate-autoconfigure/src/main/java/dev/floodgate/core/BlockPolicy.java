@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param violationWindow the window in which violations are counted, starting at the first
  * violation counted
  * @param duration the first block's length
- * @param factor each later block's length is {@code duration × factor^(n-1)}
+ * @param factor the n-th block of a run lasts {@code duration × factor^(n-1)} (see
+ * {@link DecisionRules} for how blocks are numbered)
  * @param maxDuration the longest a block can be
  * @param relative whether a request made while blocked restarts the block
  */
@@ -18,7 +19,7 @@ public record BlockPolicy(boolean enabled, int afterViolations, Duration violati
 		double factor, Duration maxDuration, boolean relative) {
 
 	/**
-	 * The length of the n-th block.
+	 * The length of the n-th block of a run (see {@link DecisionRules}).
 	 * @param blockNumber the block's number, from 1
 	 * @return its length in milliseconds
 	 */
@@ -27,19 +28,6 @@ public record BlockPolicy(boolean enabled, int afterViolations, Duration violati
 		long max = this.maxDuration.toMillis();
 		double length = base * Math.pow(this.factor, Math.max(0, blockNumber - 1));
 		return (length >= max) ? max : Math.max(1, (long) length);
-	}
-
-	/**
-	 * How many block start times are worth remembering to number the next block: enough
-	 * that the next block's length reaches {@code maxDuration}, and at most 64.
-	 * @return the number of blocks to remember, at least 1
-	 */
-	public int blocksRemembered() {
-		int n = 1;
-		while (n < 64 && durationMillis(n) < this.maxDuration.toMillis()) {
-			n++;
-		}
-		return n;
 	}
 
 }

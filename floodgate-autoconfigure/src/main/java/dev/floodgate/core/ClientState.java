@@ -27,8 +27,11 @@ public final class ClientState {
 	/** The latest violations, for a ban; never reset by a block. */
 	long[] banViolationTimes = RecentTimes.NONE;
 
-	/** When the latest blocks started, to number the next one. */
-	long[] blockTimes = RecentTimes.NONE;
+	/**
+	 * The latest block's number in the client's run of blocks (0 = none): the next block is
+	 * the run's next one when it starts within the ban window of the latest, else the first.
+	 */
+	int blockNumber;
 
 	long blockedAtMillis;
 
@@ -116,8 +119,8 @@ public final class ClientState {
 		if (this.banViolationTimes.length > 0) {
 			at = Math.max(at, RecentTimes.latest(this.banViolationTimes) + banWindow);
 		}
-		if (this.blockTimes.length > 0) {
-			at = Math.max(at, RecentTimes.latest(this.blockTimes) + banWindow);
+		if (this.blockNumber > 0) {
+			at = Math.max(at, this.blockedAtMillis + banWindow);
 		}
 		at = Math.max(at, this.blockedUntilMillis);
 		return Math.max(at, this.bannedUntilMillis);
@@ -164,13 +167,26 @@ public final class ClientState {
 	}
 
 	/**
-	 * The blocks that started within the ban window.
+	 * The blocks of the client's current run: each started within the ban window of the one
+	 * before, the latest within the ban window of now.
 	 * @param escalation the escalation rules
 	 * @param nowMillis the time
-	 * @return the number of blocks
+	 * @return the number of blocks, 0 when the latest started a ban window ago or more
 	 */
 	public int blocks(EscalationPolicy escalation, long nowMillis) {
-		return RecentTimes.within(this.blockTimes, nowMillis, escalation.ban().window().toMillis());
+		return blocksInRun(this.blockNumber, this.blockedAtMillis, escalation.ban().window().toMillis(), nowMillis);
+	}
+
+	/**
+	 * The blocks of a client's current run, from what every store keeps.
+	 * @param blockNumber the latest block's number
+	 * @param blockedAtMillis when the latest block started
+	 * @param banWindowMillis the ban window
+	 * @param nowMillis the time
+	 * @return the latest block's number, or 0 when it started a ban window ago or more
+	 */
+	static int blocksInRun(int blockNumber, long blockedAtMillis, long banWindowMillis, long nowMillis) {
+		return (blockNumber > 0 && nowMillis - blockedAtMillis < banWindowMillis) ? blockNumber : 0;
 	}
 
 	/**
@@ -188,7 +204,7 @@ public final class ClientState {
 	 * @return a snapshot
 	 */
 	public Escalations escalations() {
-		return new Escalations(this.violationTimes.clone(), this.banViolationTimes.clone(), this.blockTimes.clone(),
+		return new Escalations(this.violationTimes.clone(), this.banViolationTimes.clone(), this.blockNumber,
 				this.blockedAtMillis, this.blockedUntilMillis, this.blockLengthMillis, this.bannedAtMillis,
 				this.bannedUntilMillis);
 	}
@@ -200,7 +216,7 @@ public final class ClientState {
 	public void restore(Escalations escalations) {
 		this.violationTimes = escalations.violationTimes();
 		this.banViolationTimes = escalations.banViolationTimes();
-		this.blockTimes = escalations.blockTimes();
+		this.blockNumber = escalations.blockNumber();
 		this.blockedAtMillis = escalations.blockedAtMillis();
 		this.blockedUntilMillis = escalations.blockedUntilMillis();
 		this.blockLengthMillis = escalations.blockLengthMillis();
@@ -225,19 +241,18 @@ public final class ClientState {
 	 *
 	 * @param violationTimes the latest violations since the last block, oldest first
 	 * @param banViolationTimes the latest violations counted for a ban, oldest first
-	 * @param blockTimes when the latest blocks started, oldest first
+	 * @param blockNumber the latest block's number in the client's run of blocks, 0 for none
 	 * @param blockedAtMillis when the current block started, 0 if never blocked
 	 * @param blockedUntilMillis when it ends
 	 * @param blockLengthMillis its length
 	 * @param bannedAtMillis when the ban started, 0 if not banned
 	 * @param bannedUntilMillis when it ends, {@link Long#MAX_VALUE} for a permanent ban
 	 */
-	public record Escalations(long[] violationTimes, long[] banViolationTimes, long[] blockTimes, long blockedAtMillis,
+	public record Escalations(long[] violationTimes, long[] banViolationTimes, int blockNumber, long blockedAtMillis,
 			long blockedUntilMillis, long blockLengthMillis, long bannedAtMillis, long bannedUntilMillis) {
 
 		/** No escalation at all. */
-		public static final Escalations NONE = new Escalations(RecentTimes.NONE, RecentTimes.NONE, RecentTimes.NONE, 0,
-				0, 0, 0, 0);
+		public static final Escalations NONE = new Escalations(RecentTimes.NONE, RecentTimes.NONE, 0, 0, 0, 0, 0, 0);
 
 	}
 

@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  * A block starts when the latest {@code block.afterViolations} violations since the last
  * block all fall within {@code block.violationWindow}; a ban starts when the latest
  * {@code ban.afterViolations} violations fall within {@code ban.window} (blocks never reset
- * that count). A block is numbered by the blocks that started within the ban window, and the
- * n-th lasts {@code duration × factor^(n-1)}, at most {@code maxDuration}. When a timed ban
+ * that count). Blocks are numbered in runs: a block that starts within the ban window of the
+ * client's previous block is the next of its run, any other is the first of a new run (so a
+ * client that goes a whole ban window without a block starts again at the first). The n-th
+ * block of a run lasts {@code duration × factor^(n-1)}, at most {@code maxDuration}, for
+ * every n: all a store keeps for it is the latest block's number and start. When a timed ban
  * lapses, the client's history starts afresh.
  */
 public final class DecisionRules {
@@ -149,12 +152,13 @@ public final class DecisionRules {
 			long window = policy.windowMillis(i);
 			long count = policy.count(i);
 			int slot = policy.firstSlot() + i;
-			long index = now / window;
+			long index = windowIndex(state, slot, now, window);
 			long elapsed = now - index * window;
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			long current = currentCount(state, slot, index);
-			// admit when previous * (window - elapsed) / window + current + cost <= count
-			long weightedPrevious = previous * (window - elapsed);
+			// admit when previous * (window - elapsed) / window + current + cost <= count (a
+			// newer window than the time's weighs its previous one in full)
+			long weightedPrevious = previous * (window - Math.max(0, elapsed));
 			long room = (count - current - cost) * window;
 			if (weightedPrevious > room) {
 				long retry = sliding ? slidingRetryAfter(count, cost, window, elapsed, previous, current) : window - elapsed;
@@ -203,9 +207,9 @@ public final class DecisionRules {
 		}
 		long window = policy.windowMillis(0);
 		int slot = policy.firstSlot();
-		long index = now / window;
-		long elapsed = now - index * window;
 		long stored = state.counter(slot);
+		long index = Math.max(now / window, stored);
+		long elapsed = now - index * window;
 		long counts = state.counts(slot);
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		long previous = 0;
@@ -218,13 +222,13 @@ public final class DecisionRules {
 			previous = counts & 0xFFFF_FFFFL;
 		}
 		long cost = policy.cost();
-		long weightedPrevious = previous * (window - elapsed);
+		long weightedPrevious = previous * (window - Math.max(0, elapsed));
 		long room = (policy.count(0) - current - cost) * window;
 		if (weightedPrevious > room) {
 			return null;
 		}
 		state.setCounter(slot, index, (previous << 32) | (current + cost));
-		state.lastCountedMillis = now;
+		state.lastCountedMillis = Math.max(state.lastCountedMillis, now);
 		long remaining = (room - weightedPrevious) / window;
 		long reset = (remaining < cost)
 				? untilAdmitted(sliding, policy.count(0), cost, window, elapsed, previous, current + cost)
@@ -242,11 +246,11 @@ public final class DecisionRules {
 		boolean sliding = this.algorithm == Algorithm.SLIDING_WINDOW;
 		for (int i = 0; i < policy.size(); i++) {
 			int slot = policy.firstSlot() + i;
-			long index = now / policy.windowMillis(i);
+			long index = windowIndex(state, slot, now, policy.windowMillis(i));
 			long previous = sliding ? previousCount(state, slot, index) : 0;
 			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + policy.cost()));
 		}
-		state.lastCountedMillis = now;
+		state.lastCountedMillis = Math.max(state.lastCountedMillis, now);
 		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
 				(sliding ? 2 : 1) * policy.longestWindowMillis());
 	}
@@ -295,6 +299,17 @@ public final class DecisionRules {
 		return (window - elapsed) + nextElapsed;
 	}
 
+	/**
+	 * The window a request counts in: the one the time falls in, or the counter's own window
+	 * when that is newer (the clock stepped back, or another instance's clock is ahead). A
+	 * counter newer than the time's window is never dropped or ignored: it is the current one.
+	 * In such a window the time is before its start ({@code elapsed < 0}): the previous
+	 * window then weighs in full, and the time until the window ends is longer by as much.
+	 */
+	private static long windowIndex(ClientState state, int slot, long now, long window) {
+		return Math.max(now / window, state.counter(slot));
+	}
+
 	private static long previousCount(ClientState state, int slot, long index) {
 		long stored = state.counter(slot);
 		if (stored == index) {
@@ -322,7 +337,7 @@ public final class DecisionRules {
 			state.bannedAtMillis = 0;
 			state.bannedUntilMillis = 0;
 			state.banViolationTimes = RecentTimes.NONE;
-			state.blockTimes = RecentTimes.NONE;
+			state.blockNumber = 0;
 			state.violationTimes = RecentTimes.NONE;
 		}
 		state.banViolationTimes = RecentTimes.add(state.banViolationTimes, now, ban.afterViolations());
@@ -347,11 +362,13 @@ public final class DecisionRules {
 	 * @param state the client's state
 	 * @param lengthMillis the block's length, or -1 for the length its number gives it
 	 * @param now the time
-	 * @return the block's number among the blocks that started within the ban window
+	 * @return the block's number in the client's run of blocks
 	 */
 	public int block(ClientState state, long lengthMillis, long now) {
-		int number = RecentTimes.within(state.blockTimes, now, this.escalation.ban().window().toMillis()) + 1;
-		state.blockTimes = RecentTimes.add(state.blockTimes, now, this.escalation.block().blocksRemembered());
+		int latest = ClientState.blocksInRun(state.blockNumber, state.blockedAtMillis,
+				this.escalation.ban().window().toMillis(), now);
+		int number = (latest == Integer.MAX_VALUE) ? latest : latest + 1;
+		state.blockNumber = number;
 		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(number);
 		state.blockLengthMillis = length;
 		state.blockedAtMillis = now;

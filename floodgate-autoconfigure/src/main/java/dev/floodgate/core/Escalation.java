@@ -4,7 +4,8 @@ package dev.floodgate.core;
  * A block or ban that one decision started: reported once, by the decision that caused it.
  *
  * @param kind block or ban
- * @param number for a block, its number among the client's blocks within the ban window
+ * @param number for a block, its number in the client's run of blocks, each started within the
+ * ban window of the one before
  * (1 for the first); for a ban, 1
  * @param untilMillis when it ends (epoch milliseconds), {@link Long#MAX_VALUE} for a
  * permanent ban

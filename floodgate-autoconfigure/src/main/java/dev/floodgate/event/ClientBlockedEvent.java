@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param client the client key (an IPv4 address or an IPv6 /64)
  * @param until when the block ends
- * @param blockNumber the block's number among the client's blocks within the ban window
+ * @param blockNumber the block's number in the client's run of blocks, each started within
+ * the ban window of the one before
  * @param violations the client's violations within the ban window
  * @param policy the policy whose violation started it, or {@code null}
  * @param dryRun whether Floodgate runs in dry-run mode (the block is not enforced)

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param bannedUntil when the ban ends, {@code null} when not banned or banned permanently
  * @param blockedUntil when the current block ends, {@code null} when not blocked
  * @param since when the current ban or block started, {@code null} when neither
- * @param blocks the client's blocks within the ban window
+ * @param blocks the blocks of the client's current run (see {@link ClientState#blocks})
  * @param violations the client's violations within the ban window
  */
 public record ClientStatus(String client, boolean banned, @Nullable Instant bannedUntil,
@@ -33,7 +33,7 @@ public record ClientStatus(String client, boolean banned, @Nullable Instant bann
 	 * @param bannedUntilMillis when it ends, 0 if never banned, {@link Long#MAX_VALUE} if permanent
 	 * @param blockedAtMillis when the latest block started, 0 if never
 	 * @param blockedUntilMillis when it ends, 0 if never blocked
-	 * @param blocks the blocks that started within the ban window
+	 * @param blocks the blocks of the client's current run
 	 * @param violations the violations within the ban window
 	 * @return the status
 	 */

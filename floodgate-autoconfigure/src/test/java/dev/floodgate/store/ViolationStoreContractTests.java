@@ -27,6 +27,7 @@ import dev.floodgate.core.RatePolicy;
 import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,6 +60,58 @@ public abstract class ViolationStoreContractTests {
 	 * @throws Exception when the store cannot be created
 	 */
 	protected abstract ViolationStore createStore(DecisionRules rules, MutableClock clock) throws Exception;
+
+	/**
+	 * Creates another instance of the store {@link #createStore} created last, over the same
+	 * server and data, as a second application instance would: for a store that one instance
+	 * keeps to itself (in memory), {@code null}.
+	 * @param rules the rules it decides by
+	 * @param clock its own time source
+	 * @return the second instance, or {@code null}
+	 * @throws Exception when the store cannot be created
+	 */
+	protected @Nullable ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) throws Exception {
+		return null;
+	}
+
+	/**
+	 * The store {@link #createStore} creates and its {@link #createSecondInstance second
+	 * instance}, each with its own clock, as two application instances sharing one server.
+	 * @param rules the rules both decide by
+	 * @param first the first instance's clock
+	 * @param second the second instance's clock
+	 * @return the two instances, or an empty list when the store is not shared
+	 * @throws Exception when the stores cannot be created
+	 */
+	protected final List<ViolationStore> createSharedStores(DecisionRules rules, MutableClock first,
+			MutableClock second) throws Exception {
+		ViolationStore one = createStore(rules, first);
+		ViolationStore two = createSecondInstance(rules, second);
+		return (two != null) ? List.of(one, two) : List.of();
+	}
+
+	/**
+	 * Called by the differential test after each operation on a client: a store whose server
+	 * expires data by its own clock (Redis) can hand that expiry over to the test's clock here.
+	 * @param store the store
+	 * @param client the client
+	 */
+	protected void touched(ViolationStore store, String client) {
+	}
+
+	/**
+	 * Called by the differential test after each move of the clock: see {@link #touched}.
+	 */
+	protected void clockMoved() {
+	}
+
+	/**
+	 * How many seeds the differential test runs (300 steps each).
+	 * @return 20 unless the store's test server is slow
+	 */
+	protected int differentialSeeds() {
+		return 20;
+	}
 
 	/**
 	 * Whether the server behind the store returns, for each atomic update, the state right
@@ -114,12 +167,12 @@ public abstract class ViolationStoreContractTests {
 		return "198.51.100." + (++this.clients) + "-" + Long.toHexString(System.nanoTime());
 	}
 
-	private static BlockPolicy withEnabled(BlockPolicy block, boolean enabled) {
+	protected static BlockPolicy withEnabled(BlockPolicy block, boolean enabled) {
 		return new BlockPolicy(enabled, block.afterViolations(), block.violationWindow(), block.duration(),
 				block.factor(), block.maxDuration(), block.relative());
 	}
 
-	private static BanPolicy withEnabled(BanPolicy ban, boolean enabled) {
+	protected static BanPolicy withEnabled(BanPolicy ban, boolean enabled) {
 		return new BanPolicy(enabled, ban.afterViolations(), ban.window(), ban.duration());
 	}
 
@@ -195,6 +248,63 @@ public abstract class ViolationStoreContractTests {
 		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
 		this.clock.advance(Duration.ofMillis(1));
 		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aClockSteppingBackAcrossAWindowBoundaryKeepsTheNewerWindowsCount(Algorithm algorithm) throws Exception {
+		ViolationStore store = pureRateLimiter(algorithm);
+		RatePolicy policy = policy("default", "5/second");
+		String client = newClient();
+		List<Outcome> outcomes = new ArrayList<>();
+		for (long at : new long[] { 1000, 999, 1001 }) {
+			this.clock.set(START.plusMillis(at));
+			outcomes.addAll(outcomes(store, client, policy, 5));
+		}
+		assertThat(outcomes).as("5/second, 5 requests at 1000 ms, 5 at 999 ms, 5 at 1001 ms")
+			.filteredOn((outcome) -> outcome == Outcome.ALLOWED)
+			.hasSize(5);
+		if (algorithm == Algorithm.FIXED_WINDOW) {
+			this.clock.set(START.plusMillis(999));
+			Decision limited = store.decide(client, policy);
+			assertThat(limited.outcome()).isEqualTo(Outcome.LIMITED);
+			assertThat(limited.retryAfterMillis()).as("until the window counted in ends, by this clock").isEqualTo(1001);
+			this.clock.set(START.plusMillis(2000));
+			assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void instancesWhoseClocksDifferByAMillisecondShareEveryWindow(Algorithm algorithm) throws Exception {
+		DecisionRules rules = new DecisionRules(algorithm,
+				new EscalationPolicy(withEnabled(escalation().block(), false), withEnabled(escalation().ban(), false)));
+		ViolationStore ahead = createStore(rules, this.clock);
+		MutableClock behindClock = new MutableClock(START);
+		ViolationStore behind = createSecondInstance(rules, behindClock);
+		Assumptions.assumeTrue(behind != null, "one instance keeps this store to itself");
+		for (ViolationStore store : List.of(ahead, behind)) {
+			if (store instanceof AutoCloseable closeable) {
+				this.closeables.add(closeable);
+			}
+		}
+		RatePolicy policy = policy("default", "5/10s");
+		String client = newClient();
+		int admitted = 0;
+		for (int boundary = 1; boundary <= 5; boundary += 2) {
+			// every other boundary, so that the sliding window's previous window is empty
+			this.clock.set(START.plusSeconds(10L * boundary));
+			behindClock.set(this.clock.instant().minusMillis(1));
+			int admittedHere = 0;
+			for (int i = 0; i < 20; i++) {
+				if ((((i % 2) == 0) ? ahead : behind).decide(client, policy).outcome() == Outcome.ALLOWED) {
+					admittedHere++;
+				}
+			}
+			assertThat(admittedHere).as("limit 5/10s, 20 requests alternating at boundary %d", boundary).isEqualTo(5);
+			admitted += admittedHere;
+		}
+		assertThat(admitted).isEqualTo(15);
 	}
 
 	@ParameterizedTest
@@ -312,6 +422,71 @@ public abstract class ViolationStoreContractTests {
 		}
 		assertThat(lengths).containsExactly(Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(30).toMillis(),
 				Duration.ofMinutes(60).toMillis(), Duration.ofMinutes(60).toMillis());
+	}
+
+	@Test
+	void blockNumbersAndLengthsKeepGrowingPastSixtyFour() throws Exception {
+		BlockPolicy block = new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1.1,
+				Duration.ofHours(1), false);
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(block, new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 90; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).as("block number").isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).as("block %d's length", n)
+				.isEqualTo(block.durationMillis(n));
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+		assertThat(block.durationMillis(90)).isEqualTo(Duration.ofHours(1).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(90);
+	}
+
+	@Test
+	void withAFactorOfOneEveryBlockIsAsLongAndStillNumbered() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW, (e) -> new EscalationPolicy(
+				new BlockPolicy(true, 1, Duration.ofMinutes(10), Duration.ofSeconds(1), 1, Duration.ofHours(1), false),
+				new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		for (int n = 1; n <= 70; n++) {
+			Escalation escalation = nextBlock(store, client, policy);
+			assertThat(escalation.number()).isEqualTo(n);
+			assertThat(escalation.untilMillis() - this.clock.millis()).isEqualTo(1000);
+			this.clock.set(Instant.ofEpochMilli(escalation.untilMillis()));
+		}
+	}
+
+	@Test
+	void aBlockWithinTheBanWindowOfThePreviousOneContinuesItsNumbering() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW,
+				(e) -> new EscalationPolicy(e.block(), new BanPolicy(false, 10, Duration.ofHours(24), null)));
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+		this.clock.advance(Duration.ofHours(23));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(2);
+		this.clock.advance(Duration.ofHours(23));
+		Escalation third = nextBlock(store, client, policy);
+		assertThat(third.number()).as("the client never went a ban window without a block").isEqualTo(3);
+		assertThat(third.untilMillis() - this.clock.millis()).isEqualTo(Duration.ofMinutes(60).toMillis());
+		assertThat(store.status(client).orElseThrow().blocks()).isEqualTo(3);
+		this.clock.advance(Duration.ofHours(24));
+		assertThat(store.status(client).map(ClientStatus::blocks)).as("forgotten, or no block within the ban window")
+			.isIn(Optional.empty(), Optional.of(0));
+		assertThat(nextBlock(store, client, policy).number()).isEqualTo(1);
+	}
+
+	private Escalation nextBlock(ViolationStore store, String client, RatePolicy policy) {
+		for (int i = 0; i < 100; i++) {
+			Escalation escalation = store.decide(client, policy).escalation();
+			if (escalation != null) {
+				assertThat(escalation.kind()).isEqualTo(Escalation.Kind.BLOCK);
+				return escalation;
+			}
+		}
+		throw new AssertionError("no block");
 	}
 
 	@Test
@@ -677,6 +852,55 @@ public abstract class ViolationStoreContractTests {
 		assertThat(escalations).extracting(Escalation::kind).containsExactly(Escalation.Kind.BAN);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(2);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 12);
+	}
+
+	/**
+	 * The store decides every request as the in-memory store does, over random rules and random
+	 * sequences of requests, clock moves and manual operations (see {@link StoreDifferential}).
+	 * Seeds 1 to 20 by default; {@code -Dfloodgate.differential.seed=N} runs one, and
+	 * {@code -Dfloodgate.differential.modes=...} switches on the parts known to diverge.
+	 */
+	@Test
+	void decidesAsTheInMemoryStoreOnRandomSequences() throws Exception {
+		StoreDifferential differential = new StoreDifferential(new StoreDifferential.Stores() {
+
+			@Override
+			public ViolationStore create(DecisionRules rules) throws Exception {
+				return closeLater(createStore(rules, ViolationStoreContractTests.this.clock));
+			}
+
+			@Override
+			public List<ViolationStore> createShared(DecisionRules rules, MutableClock first, MutableClock second)
+					throws Exception {
+				List<ViolationStore> stores = createSharedStores(rules, first, second);
+				stores.forEach(ViolationStoreContractTests.this::closeLater);
+				return stores;
+			}
+
+			@Override
+			public void touched(ViolationStore store, String client) {
+				ViolationStoreContractTests.this.touched(store, client);
+			}
+
+			@Override
+			public void clockMoved() {
+				ViolationStoreContractTests.this.clockMoved();
+			}
+
+		}, this.clock, StoreDifferential.modes());
+		String single = System.getProperty("floodgate.differential.seed");
+		long first = (single != null) ? Long.parseLong(single) : 1;
+		long last = (single != null) ? first : differentialSeeds();
+		for (long seed = first; seed <= last; seed++) {
+			differential.run(seed, 300);
+		}
+	}
+
+	private ViolationStore closeLater(ViolationStore store) {
+		if (store instanceof AutoCloseable closeable) {
+			this.closeables.add(closeable);
+		}
+		return store;
 	}
 
 	private static <T> List<T> concurrently(int threads, int perThread, Callable<T> task) throws Exception {

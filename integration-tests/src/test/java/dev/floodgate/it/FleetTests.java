@@ -21,7 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class FleetTests {
 
-	/** The properties that point an application at the store. */
+	/**
+	 * The properties that point an application at the store, with a key prefix or collection
+	 * of this test's own (JUnit creates an instance per test), so that no test sees another's
+	 * clients on the shared server.
+	 */
 	public abstract List<String> storeProperties();
 
 	/** Stops the store's server as an outage would. */
@@ -44,7 +48,7 @@ abstract class FleetTests {
 		String[] settings = { "floodgate.limit=3/minute", "floodgate.block.enabled=false",
 				"floodgate.ban.after-violations=2", "floodgate.behind-proxy=true" };
 		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
-			String[] client = { "X-Forwarded-For", "198.51.100." + (int) (Math.random() * 200 + 1) };
+			String[] client = { "X-Forwarded-For", "198.51.100.7" };
 			assertThat(one.statuses("/open", 2, client)).containsExactly(200, 200);
 			HttpResponse<String> third = two.get("/other", client);
 			assertThat(third.statusCode()).isEqualTo(200);
@@ -64,7 +68,7 @@ abstract class FleetTests {
 	void instancesAdmitExactlyTheLimitUnderConcurrentRequests() throws Exception {
 		String[] settings = { "floodgate.limit=40/hour", "floodgate.behind-proxy=true" };
 		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
-			String[] client = { "X-Forwarded-For", "198.51.100." + (int) (Math.random() * 200 + 1) };
+			String[] client = { "X-Forwarded-For", "198.51.100.8" };
 			ExecutorService executor = Executors.newFixedThreadPool(16);
 			try {
 				CountDownLatch start = new CountDownLatch(1);
@@ -132,7 +136,7 @@ abstract class FleetTests {
 		String[] settings = { "floodgate.limit=1/minute", "floodgate.block.enabled=false",
 				"floodgate.ban.after-violations=1", "floodgate.behind-proxy=true" };
 		try (RunningApp app = start(settings)) {
-			String[] client = { "X-Forwarded-For", "198.18.1." + (int) (Math.random() * 200 + 1) };
+			String[] client = { "X-Forwarded-For", "198.18.1.7" };
 			assertThat(app.statuses("/open", 3, client)).containsExactly(200, 403, 403);
 			long before = storeCommands();
 			ExecutorService executor = Executors.newFixedThreadPool(8);
@@ -157,7 +161,7 @@ abstract class FleetTests {
 		String[] settings = { "floodgate.limit=100/minute", "floodgate.behind-proxy=true",
 				"floodgate.store.local-cache.ttl=5s", "management.endpoints.web.exposure.include=floodgate" };
 		try (RunningApp one = start(settings); RunningApp two = start(settings)) {
-			String ip = "198.18.2." + (int) (Math.random() * 200 + 1);
+			String ip = "198.18.2.7";
 			String[] client = { "X-Forwarded-For", ip };
 			assertThat(one.postJson("/actuator/floodgate/" + ip, "{\"action\":\"ban\"}").statusCode()).isEqualTo(200);
 			assertThat(one.get("/open", client).statusCode()).isEqualTo(403);
@@ -178,7 +182,7 @@ abstract class FleetTests {
 				"floodgate.store.timeout=300ms", "floodgate.store.local-cache.ttl=5s",
 				"management.endpoints.web.exposure.include=floodgate" };
 		try (RunningApp app = start(settings)) {
-			String ip = "198.18.3." + (int) (Math.random() * 200 + 1);
+			String ip = "198.18.3.7";
 			String[] banned = { "X-Forwarded-For", ip };
 			assertThat(app.postJson("/actuator/floodgate/" + ip, "{\"action\":\"ban\"}").statusCode()).isEqualTo(200);
 			assertThat(app.get("/open", banned).statusCode()).isEqualTo(403);

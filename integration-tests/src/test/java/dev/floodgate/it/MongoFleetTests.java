@@ -30,11 +30,14 @@ class MongoFleetTests extends FleetTests implements OperationsContract {
 		mongo.close();
 	}
 
+	/** This test's own collection (JUnit creates an instance per test): its clients are no other test's. */
+	private final String collection = "floodgate_clients_" + UUID.randomUUID().toString().replace("-", "");
+
 	@Override
 	public List<String> storeProperties() {
 		// a generous store timeout, so that a loaded CI machine does not fail open (the outage test sets its own)
 		return List.of("floodgate.store.type=mongo", "floodgate.store.timeout=5s", "spring.mongodb.uri=" + mongo.uri(),
-				"spring.mongodb.database=" + DATABASE);
+				"spring.mongodb.database=" + DATABASE, "floodgate.store.mongo.collection=" + this.collection);
 	}
 
 	@Override

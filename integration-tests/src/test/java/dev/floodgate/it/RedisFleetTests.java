@@ -1,6 +1,7 @@
 package dev.floodgate.it;
 
 import java.util.List;
+import java.util.UUID;
 
 import dev.floodgate.testsupport.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -26,11 +27,15 @@ class RedisFleetTests extends FleetTests implements OperationsContract {
 		redis.close();
 	}
 
+	/** This test's own keys (JUnit creates an instance per test): its clients are no other test's. */
+	private final String keyPrefix = "floodgate-it:" + UUID.randomUUID() + ":";
+
 	@Override
 	public List<String> storeProperties() {
 		// a generous store timeout, so that a loaded CI machine does not fail open (the outage test sets its own)
 		return List.of("floodgate.store.type=redis", "floodgate.store.timeout=5s", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=" + redis.port(), "spring.data.redis.connect-timeout=500ms");
+				"spring.data.redis.port=" + redis.port(), "spring.data.redis.connect-timeout=500ms",
+				"floodgate.store.redis.key-prefix=" + this.keyPrefix);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package dev.floodgate.store.mongo;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjLongConsumer;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoSocketException;
@@ -47,14 +50,14 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * { _id: "203.0.113.7",                      the client key
  *   c:  { "default|60000": { "29496960": 12, "29496959": 40 } },   request counts per window index
- *   vt: [...], bt: [...], bk: [...],          recent violations (for a block, for a ban), block starts
+ *   vt: [...], bt: [...], bn,                 recent violations (for a block, for a ban), latest block's number
  *   ba, bu, bl: block start, end, length;  na, nu: ban start, end (Long.MAX_VALUE = permanent)
  *   lc, cr: latest counted request, how long counters matter;  ver: escalation version
  *   exp: Date }                               when the document stops mattering (TTL index)
  * </pre>
  *
  * A request within its limits costs exactly one {@code findOneAndUpdate} (upsert, atomic
- * {@code $inc}, {@code $max}, {@code $set}, {@code $unset}, {@code $setOnInsert}); its filter
+ * {@code $inc}, {@code $max}, {@code $unset}, {@code $setOnInsert}); its filter
  * admits only a live document of a client neither blocked nor banned. A request over a limit
  * takes back its count and records the violation with an update conditional on the
  * escalation version it read, so concurrent instances never double-count a block or lose a
@@ -67,6 +70,12 @@ public final class MongoViolationStore implements ViolationStore {
 	private static final int DUPLICATE_KEY = 11000;
 
 	private static final int ATTEMPTS = 16;
+
+	/** The field of a limit's counters that holds the newest window counted in. */
+	private static final String NEWEST = "w";
+
+	/** Stale window counts left for the next update to remove; more are removed at once. */
+	private static final int MAX_STALE_COUNTERS = 16;
 
 	/** The latest date MongoDB's TTL index is given: the year 9999. */
 	private static final long NEVER = 253_402_300_799_000L;
@@ -84,6 +93,12 @@ public final class MongoViolationStore implements ViolationStore {
 	private final boolean sliding;
 
 	private final Map<RatePolicy, String[]> counterPaths = new ConcurrentHashMap<>();
+
+	/** Per client, the stale window counts its latest document showed, for the next update to remove. */
+	private final Cache<String, StaleCounters> staleCounters = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.executor(Runnable::run)
+		.build();
 
 	private volatile boolean indexesCreated;
 
@@ -149,12 +164,19 @@ public final class MongoViolationStore implements ViolationStore {
 		}
 		String[] paths = this.counterPaths.computeIfAbsent(policy, this::counterPaths);
 		long deadline = System.nanoTime() + this.timeoutNanos;
+		// each limit's window to count in: the clock's, or a newer one the document holds
+		long[] indexes = new long[policy.size()];
+		Arrays.fill(indexes, Long.MIN_VALUE);
+		StaleCounters stale = this.staleCounters.asMap().remove(client);
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			long now = this.clock.millis();
+			for (int i = 0; i < indexes.length; i++) {
+				indexes[i] = Math.max(now / policy.limit(i).windowMillis(), indexes[i]);
+			}
 			Document document;
 			try {
-				document = within(deadline, attempt).findOneAndUpdate(admissible(client, policy, paths, now),
-						count(policy, paths, now),
+				document = within(deadline, attempt).findOneAndUpdate(admissible(client, policy, paths, indexes, now),
+						count(policy, paths, indexes, now, (attempt == 0) ? stale : null),
 						new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
 			}
 			catch (MongoCommandException | MongoWriteException ex) {
@@ -163,23 +185,26 @@ public final class MongoViolationStore implements ViolationStore {
 				}
 				// the client's document exists but is expired, the client is blocked or banned,
 				// or a limit's current window is full
-				Decision rejected = decideExisting(client, policy, paths, now, deadline);
+				Decision rejected = decideExisting(client, policy, paths, indexes, now, deadline);
 				if (rejected != null) {
 					return rejected;
 				}
 				continue;
 			}
-			return decideCounted(client, policy, paths, document, now, deadline);
+			return decideCounted(client, policy, paths, indexes, document, now, deadline);
 		}
 		throw new StoreUnavailableException("Too much contention on client " + client);
 	}
 
-	/** The counters of a document, less this request's own count when it is included. */
-	private ClientState counterState(RatePolicy policy, String[] paths, Document document, long now, long own) {
+	/**
+	 * The counters of a document in the given windows, less this request's own count when it
+	 * is included.
+	 */
+	private ClientState counterState(RatePolicy policy, String[] paths, Document document, long[] indexes, long own) {
 		ClientState state = new ClientState();
 		Document counters = document.get("c", Document.class);
 		for (int i = 0; i < policy.size(); i++) {
-			long index = now / policy.limit(i).windowMillis();
+			long index = indexes[i];
 			Document windows = (counters != null) ? counters.get(paths[i], Document.class) : null;
 			long current = Math.max(0, count(windows, index) - own);
 			long previous = this.sliding ? count(windows, index - 1) : 0;
@@ -188,43 +213,40 @@ public final class MongoViolationStore implements ViolationStore {
 		return state;
 	}
 
-	private Decision decideCounted(String client, RatePolicy policy, String[] paths, Document document, long now,
-			long deadline) {
-		Document counters = document.get("c", Document.class);
-		List<String> stale = new ArrayList<>();
-		for (int i = 0; i < policy.size(); i++) {
-			long index = now / policy.limit(i).windowMillis();
-			Document windows = (counters != null) ? counters.get(paths[i], Document.class) : null;
-			if (windows != null) {
-				for (String key : windows.keySet()) {
-					if (!key.equals(Long.toString(index)) && !key.equals(Long.toString(index - 1))) {
-						stale.add("c." + paths[i] + "." + key);
-					}
-				}
-			}
-		}
-		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, now, policy.cost()), policy,
-				now);
+	private Decision decideCounted(String client, RatePolicy policy, String[] paths, long[] indexes,
+			Document document, long now, long deadline) {
+		StaleCounters stale = StaleCounters.of(policy, paths, indexes, document);
+		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, indexes, policy.cost()), policy, now);
 		if (decision.outcome() == Outcome.ALLOWED) {
-			if (!stale.isEmpty()) {
-				// only after an idle gap longer than two windows: drop the counts that no longer matter
-				Document unset = new Document();
-				stale.forEach((path) -> unset.append(path, ""));
-				try {
-					this.collection.updateOne(Filters.eq("_id", client), new Document("$unset", unset));
+			if (stale != null) {
+				if (stale.size() <= MAX_STALE_COUNTERS) {
+					// after an idle gap longer than two windows: this instance's next update for the
+					// client drops the counts that no longer matter, in its one round trip
+					this.staleCounters.put(client, stale);
 				}
-				catch (RuntimeException ex) {
-					// best effort: the next gap removes them
+				else {
+					// rare (the hints went to other instances, or were evicted): keep the document small
+					try {
+						this.collection.updateOne(Filters.eq("_id", client),
+								new Document("$unset", stale.unset(policy, paths, indexes, new Document())));
+					}
+					catch (RuntimeException ex) {
+						// best effort: a later request removes them
+					}
 				}
 			}
 			return decision;
 		}
 		Document uncount = new Document();
 		for (int i = 0; i < policy.size(); i++) {
-			uncount.append(counterPath(paths[i], now / policy.limit(i).windowMillis()), -policy.cost());
+			uncount.append(counterPath(paths[i], indexes[i]), -(long) policy.cost());
 		}
-		Document current = within(deadline, 1).findOneAndUpdate(Filters.eq("_id", client),
-				new Document("$inc", uncount), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+		Document update = new Document("$inc", uncount);
+		if (stale != null) {
+			update.append("$unset", stale.unset(policy, paths, indexes, new Document()));
+		}
+		Document current = within(deadline, 1).findOneAndUpdate(Filters.eq("_id", client), update,
+				new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
 		return recordViolation(client, current, decision, now, deadline);
 	}
 
@@ -246,8 +268,8 @@ public final class MongoViolationStore implements ViolationStore {
 		return limited;
 	}
 
-	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long now,
-			long deadline) {
+	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long[] indexes,
+			long now, long deadline) {
 		Document document = within(deadline, 1).find(Filters.eq("_id", client)).first();
 		if (document == null) {
 			return null;
@@ -265,9 +287,19 @@ public final class MongoViolationStore implements ViolationStore {
 			}
 			return decision;
 		}
-		Decision limits = this.rules.checkLimits(counterState(policy, paths, document, now, 0), policy, now);
+		Document counters = document.get("c", Document.class);
+		for (int i = 0; i < indexes.length; i++) {
+			// a window newer than this clock's (another instance's clock is ahead, or this one
+			// stepped back) is the current one: count in it
+			Document windows = (counters != null) ? counters.get(paths[i], Document.class) : null;
+			if (windows != null && windows.get(NEWEST) instanceof Number newest) {
+				indexes[i] = Math.max(indexes[i], newest.longValue());
+			}
+		}
+		Decision limits = this.rules.checkLimits(counterState(policy, paths, document, indexes, 0), policy, now);
 		if (limits.outcome() == Outcome.ALLOWED) {
-			// the window moved on, or a concurrent request gave its count back: count again
+			// the window moved on, another instance counted in a newer window, or a concurrent
+			// request gave its count back: count again
 			return null;
 		}
 		return recordViolation(client, document, limits, now, deadline);
@@ -290,34 +322,45 @@ public final class MongoViolationStore implements ViolationStore {
 	/**
 	 * A live document of a client neither blocked nor banned, whose current windows all have
 	 * room for one more request of the policy's cost (each count at most the limit less the
-	 * cost): the filter alone keeps every window's count within its limit, whatever other
-	 * instances do at the same moment.
+	 * cost) and none of whose limits has counted in a window newer than the one given: the
+	 * filter alone keeps every window's count within its limit, whatever other instances do
+	 * at the same moment, and whatever their clocks say.
 	 */
-	private static Bson admissible(String client, RatePolicy policy, String[] paths, long now) {
-		List<Bson> filters = new ArrayList<>(4 + policy.size());
+	private static Bson admissible(String client, RatePolicy policy, String[] paths, long[] indexes, long now) {
+		List<Bson> filters = new ArrayList<>(4 + 2 * policy.size());
 		filters.add(Filters.eq("_id", client));
 		filters.add(Filters.gt("exp", new Date(now)));
 		filters.add(Filters.lte("bu", now));
 		filters.add(Filters.lte("nu", now));
 		for (int i = 0; i < policy.size(); i++) {
-			filters.add(Filters.not(Filters.gt(counterPath(paths[i], now / policy.limit(i).windowMillis()),
+			filters.add(Filters.not(Filters.gt(counterPath(paths[i], indexes[i]),
 					policy.limit(i).count() - policy.cost())));
+			filters.add(Filters.not(Filters.gt(newestPath(paths[i]), indexes[i])));
 		}
 		return Filters.and(filters);
 	}
 
-	private Bson count(RatePolicy policy, String[] paths, long now) {
+	/**
+	 * Counts the request in each limit's window, drops the window that just stopped mattering
+	 * (and the stale ones this instance saw last time), and records each limit's newest window:
+	 * every path distinct, none inside another.
+	 */
+	private Bson count(RatePolicy policy, String[] paths, long[] indexes, long now, @Nullable StaleCounters stale) {
 		Document increment = new Document();
 		Document unset = new Document();
-		for (int i = 0; i < policy.size(); i++) {
-			long index = now / policy.limit(i).windowMillis();
-			increment.append(counterPath(paths[i], index), policy.cost());
-			unset.append(counterPath(paths[i], index - (this.sliding ? 2 : 1)), "");
-		}
 		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();
+		Document max = new Document("lc", now).append("cr", retention).append("exp", new Date(now + retention));
+		for (int i = 0; i < policy.size(); i++) {
+			long index = indexes[i];
+			increment.append(counterPath(paths[i], index), (long) policy.cost());
+			unset.append(counterPath(paths[i], index - (this.sliding ? 2 : 1)), "");
+			max.append(newestPath(paths[i]), index);
+		}
+		if (stale != null) {
+			stale.unset(policy, paths, indexes, unset);
+		}
 		Document update = new Document("$inc", increment).append("$unset", unset)
-			.append("$set", new Document("lc", now))
-			.append("$max", new Document("cr", retention).append("exp", new Date(now + retention)))
+			.append("$max", max)
 			.append("$setOnInsert", fields(Escalations.NONE).append("ver", 0L));
 		return update;
 	}
@@ -352,7 +395,7 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private static Document fields(Escalations escalations) {
 		return new Document("vt", list(escalations.violationTimes())).append("bt", list(escalations.banViolationTimes()))
-			.append("bk", list(escalations.blockTimes()))
+			.append("bn", escalations.blockNumber())
 			.append("ba", escalations.blockedAtMillis())
 			.append("bu", escalations.blockedUntilMillis())
 			.append("bl", escalations.blockLengthMillis())
@@ -362,7 +405,7 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private ClientState escalationState(Document document) {
 		ClientState state = new ClientState();
-		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), times(document, "bk"),
+		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), (int) number(document, "bn"),
 				number(document, "ba"), number(document, "bu"), number(document, "bl"), number(document, "na"),
 				number(document, "nu")));
 		return state;
@@ -443,6 +486,10 @@ public final class MongoViolationStore implements ViolationStore {
 		return "c." + path + "." + index;
 	}
 
+	private static String newestPath(String path) {
+		return "c." + path + "." + NEWEST;
+	}
+
 	/** A field name without the characters MongoDB gives a meaning ('.', a leading '$'). */
 	static String fieldName(String name) {
 		StringBuilder field = new StringBuilder(name.length());
@@ -457,6 +504,81 @@ public final class MongoViolationStore implements ViolationStore {
 			}
 		}
 		return field.toString();
+	}
+
+	/**
+	 * The window counts of a client's document that no longer matter (older than the previous
+	 * window), as one request saw them: this instance's next update for that client and policy
+	 * removes them, within its one round trip.
+	 */
+	private record StaleCounters(RatePolicy policy, int[] limits, long[] indexes) {
+
+		static @Nullable StaleCounters of(RatePolicy policy, String[] paths, long[] current, Document document) {
+			Document counters = document.get("c", Document.class);
+			if (counters == null) {
+				return null;
+			}
+			int[] limits = null;
+			long[] indexes = null;
+			int size = 0;
+			for (int i = 0; i < policy.size(); i++) {
+				Document windows = counters.get(paths[i], Document.class);
+				if (windows == null) {
+					continue;
+				}
+				for (String key : windows.keySet()) {
+					long index = staleIndex(key, current[i]);
+					if (index != Long.MIN_VALUE) {
+						if (limits == null || size == limits.length) {
+							limits = (limits != null) ? Arrays.copyOf(limits, size * 2) : new int[4];
+							indexes = (indexes != null) ? Arrays.copyOf(indexes, size * 2) : new long[4];
+						}
+						limits[size] = i;
+						indexes[size++] = index;
+					}
+				}
+			}
+			return (size > 0) ? new StaleCounters(policy, Arrays.copyOf(limits, size), Arrays.copyOf(indexes, size))
+					: null;
+		}
+
+		/**
+		 * The window index of a count older than the previous window, else {@link Long#MIN_VALUE}
+		 * (the newest-window field, the current and previous windows, and a newer one are kept).
+		 */
+		private static long staleIndex(String key, long current) {
+			if (key.equals(NEWEST)) {
+				return Long.MIN_VALUE;
+			}
+			try {
+				long index = Long.parseLong(key);
+				return (index < current - 1) ? index : Long.MIN_VALUE;
+			}
+			catch (NumberFormatException ex) {
+				return Long.MIN_VALUE;
+			}
+		}
+
+		int size() {
+			return this.limits.length;
+		}
+
+		/**
+		 * Adds the paths to unset to an update of the same policy, only those still older
+		 * than the previous window the update counts in.
+		 */
+		Document unset(RatePolicy current, String[] paths, long[] currentIndexes, Document unset) {
+			if (current == this.policy) {
+				for (int k = 0; k < this.limits.length; k++) {
+					int i = this.limits[k];
+					if (this.indexes[k] < currentIndexes[i] - 1) {
+						unset.append(counterPath(paths[i], this.indexes[k]), "");
+					}
+				}
+			}
+			return unset;
+		}
+
 	}
 
 	private static long count(@Nullable Document windows, long index) {

@@ -391,7 +391,6 @@ public final class RedisViolationStore implements ViolationStore {
 			.replace("${BAN_ENABLED}", flag(escalation.ban().enabled()))
 			.replace("${BAN_AFTER}", Integer.toString(escalation.ban().afterViolations()))
 			.replace("${BAN_WINDOW}", Long.toString(escalation.ban().window().toMillis()))
-			.replace("${BLOCKS_KEPT}", Integer.toString(escalation.block().blocksRemembered()))
 			.replace("${BAN_DURATION}",
 					Long.toString((escalation.ban().duration() != null) ? escalation.ban().duration().toMillis() : -1));
 	}

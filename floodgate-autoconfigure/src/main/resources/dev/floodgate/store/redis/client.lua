@@ -8,8 +8,9 @@
 -- b, n:    ARGV[3] the length in ms (-1 = permanent ban)
 -- Returns {now, outcome, retry, limit index, remaining, reset, escalation kind, number, until, violations,
 --          blocks within the ban window, violations within the ban window, ba, bu, bl, na, nu}
--- Recent violations and blocks are kept as comma-separated times, oldest first: vt (since the last
--- block, at most BLOCK_AFTER), bt (for a ban, at most BAN_AFTER), bk (block starts, at most BLOCKS_KEPT).
+-- Recent violations are kept as comma-separated times, oldest first: vt (since the last block, at
+-- most BLOCK_AFTER), bt (for a ban, at most BAN_AFTER). bn is the latest block's number in the client's
+-- run of blocks (a block within BAN_WINDOW of the previous one, ba, is the next of its run).
 -- outcome 0 allowed 1 limited 2 blocked 3 banned; escalation kind 0 none 1 block 2 ban; until -1 = permanent.
 
 local SLIDING = ${SLIDING}
@@ -24,7 +25,6 @@ local BAN_ENABLED = ${BAN_ENABLED}
 local BAN_AFTER = ${BAN_AFTER}
 local BAN_WINDOW = ${BAN_WINDOW}
 local BAN_DURATION = ${BAN_DURATION}
-local BLOCKS_KEPT = ${BLOCKS_KEPT}
 
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -34,8 +34,8 @@ if now < 0 then
 end
 local op = ARGV[2]
 
-local NAMES = {'vt', 'bt', 'bk', 'ba', 'bu', 'bl', 'na', 'nu', 'lc', 'cr'}
-local TIMES = {vt = true, bt = true, bk = true}
+local NAMES = {'vt', 'bt', 'bn', 'ba', 'bu', 'bl', 'na', 'nu', 'lc', 'cr'}
+local TIMES = {vt = true, bt = true}
 local fields = {}
 for i = 1, #NAMES do fields[i] = NAMES[i] end
 local limits = 0
@@ -89,10 +89,14 @@ local function latest(times)
 end
 
 local function banned() return s.nu == -1 or s.nu > now end
+local function blocksInRun()
+  if s.bn > 0 and now - s.ba < BAN_WINDOW then return s.bn end
+  return 0
+end
 
 local function result(outcome, retry, index, remaining, reset, kind, number, untilMs, violations)
   return {now, outcome, retry, index, remaining, reset, kind, number, untilMs, violations,
-    within(s.bk, BAN_WINDOW), within(s.bt, BAN_WINDOW), s.ba, s.bu, s.bl, s.na, s.nu}
+    blocksInRun(), within(s.bt, BAN_WINDOW), s.ba, s.bu, s.bl, s.na, s.nu}
 end
 
 local function save()
@@ -101,7 +105,7 @@ local function save()
   local at = s.lc + s.cr
   if latest(s.vt) then at = math.max(at, latest(s.vt) + VIOLATION_WINDOW) end
   if latest(s.bt) then at = math.max(at, latest(s.bt) + BAN_WINDOW) end
-  if latest(s.bk) then at = math.max(at, latest(s.bk) + BAN_WINDOW) end
+  if s.bn > 0 then at = math.max(at, s.ba + BAN_WINDOW) end
   at = math.max(at, s.bu)
   if s.nu == -1 then
     redis.call('PERSIST', key)
@@ -112,8 +116,8 @@ local function save()
 end
 
 local function block(length)
-  local number = within(s.bk, BAN_WINDOW) + 1
-  set('bk', addTime(s.bk, BLOCKS_KEPT))
+  local number = blocksInRun() + 1
+  set('bn', number)
   if length < 0 then
     length = BLOCK_DURATION * (BLOCK_FACTOR ^ (number - 1))
     if length >= BLOCK_MAX then length = BLOCK_MAX else length = math.max(1, math.floor(length)) end
@@ -182,22 +186,25 @@ for i = 1, limits do
   local window = tonumber(ARGV[3 + (i - 1) * 3 + 3])
   if window > longest then longest = window end
   local index = math.floor(now / window)
-  local elapsed = now - index * window
   local prev, cur = 0, 0
   local value = stored[#NAMES + i]
   if value then
     local storedIndex, storedPrev, storedCur = string.match(value, '^(-?%d+):(%d+):(%d+)$')
     storedIndex = tonumber(storedIndex)
+    -- a counter newer than this time's window (a clock stepped back, a failover to a server
+    -- whose clock is behind) is the current one: never dropped, counted into
+    if storedIndex and storedIndex > index then index = storedIndex end
     if storedIndex == index then
       prev, cur = tonumber(storedPrev), tonumber(storedCur)
     elseif storedIndex == index - 1 then
       prev = tonumber(storedCur)
     end
   end
+  local elapsed = now - index * window
   indexes[i], previous[i], current[i] = index, prev, cur
   local remaining, reset, admits
   if SLIDING == 1 then
-    local weighted = prev * (window - elapsed)
+    local weighted = prev * (window - math.max(0, elapsed))
     local room = (count - cur - cost) * window
     admits = weighted <= room
     if admits then
@@ -244,7 +251,7 @@ if not rejected then
     dirty[#dirty + 1] = ARGV[3 + (i - 1) * 3 + 1]
     dirty[#dirty + 1] = string.format('%d:%d:%d', indexes[i], previous[i], current[i] + cost)
   end
-  set('lc', now)
+  if now > s.lc then set('lc', now) end
   local keep = longest
   if SLIDING == 1 then keep = 2 * longest end
   if keep > s.cr then set('cr', keep) end
@@ -262,7 +269,7 @@ if s.na ~= 0 then
   set('na', 0)
   set('nu', 0)
   set('bt', {})
-  set('bk', {})
+  set('bn', 0)
   set('vt', {})
 end
 set('bt', addTime(s.bt, BAN_AFTER))
