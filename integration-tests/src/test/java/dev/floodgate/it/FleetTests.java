@@ -179,7 +179,7 @@ abstract class FleetTests {
 	@Test
 	void aRestrictionAnInstanceKnowsHoldsWhileTheStoreIsUnreachableUnderAllow() {
 		String[] settings = { "floodgate.limit=2/minute", "floodgate.behind-proxy=true",
-				"floodgate.store.timeout=300ms", "floodgate.store.local-cache.ttl=5s",
+				"floodgate.store.timeout=2s", "floodgate.store.local-cache.ttl=5s",
 				"management.endpoints.web.exposure.include=floodgate" };
 		try (RunningApp app = start(settings)) {
 			String ip = "198.18.3.7";
