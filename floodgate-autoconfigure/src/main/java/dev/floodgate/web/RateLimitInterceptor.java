@@ -143,23 +143,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		}
 		request.setAttribute(DECIDED_ATTRIBUTE, Boolean.TRUE);
 		RatePolicy policy = this.handlerPolicies.policyFor(handler);
-		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
-		if (decision == null) {
-			decision = this.restrictions.get(client.key());
-		}
-		if (decision == null) {
-			decision = decide(client, policy);
-			if (decision != null) {
-				this.restrictions.remember(client.key(), decision);
-				if (this.widening != null && decision.outcome().rejected()) {
-					widen(client, policy, decision);
-				}
-			}
-			else {
-				// the store cannot answer: a restriction this instance knows of still holds
-				decision = this.restrictions.known(client.key());
-			}
-		}
+		Decision decision = decideOrRecall(client, policy);
 		if (decision == null) {
 			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);
 			return !this.denyOnStoreFailure || reject(request, response,
@@ -187,6 +171,34 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 				new Rejection(reason, decision.retryAfterMillis(), client.key(), policyName(policy)));
 	}
 
+	/**
+	 * The decision for a client: a widened network's restriction, else this instance's
+	 * remembered restriction, else the store's decision (remembered, and counted towards the
+	 * network's widening); when the store cannot answer, a restriction this instance knows of.
+	 * @param client the client
+	 * @param policy the handler's policy, or {@code null} to only check for a restriction
+	 * @return the decision, or {@code null} when nobody could decide
+	 */
+	private @Nullable Decision decideOrRecall(ClientAddress client, @Nullable RatePolicy policy) {
+		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
+		if (decision == null) {
+			decision = this.restrictions.get(client.key());
+		}
+		if (decision != null) {
+			return decision;
+		}
+		decision = decide(client, policy);
+		if (decision == null) {
+			// the store cannot answer: a restriction this instance knows of still holds
+			return this.restrictions.known(client.key());
+		}
+		this.restrictions.remember(client.key(), decision);
+		if (this.widening != null && decision.outcome().rejected()) {
+			widen(client, policy, decision);
+		}
+		return decision;
+	}
+
 	private void widen(ClientAddress client, @Nullable RatePolicy policy, Decision decision) {
 		PrefixWidening.Widening widened = this.widening.restricted(client, decision);
 		if (widened != null) {
@@ -203,8 +215,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * {@link RestrictionCache} when it knows the client). A request this interceptor has
 	 * already decided is not decided again. While the store cannot answer, the request
 	 * passes whatever {@code floodgate.store.on-failure} says (unless this instance knows the
-	 * client is restricted), so that operators keep the
-	 * actuator while the store is down. Only refusals are told to the observer.
+	 * client is restricted), so that operators keep the actuator while the store is down. Only refusals are told to the observer.
 	 * @param request the request
 	 * @param response the response
 	 * @return {@code true} if the request may proceed
@@ -227,22 +238,9 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (isExempt(request, client)) {
 			return true;
 		}
-		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
+		Decision decision = decideOrRecall(client, null);
 		if (decision == null) {
-			decision = this.restrictions.get(client.key());
-		}
-		if (decision == null) {
-			decision = decide(client, null);
-			if (decision != null) {
-				this.restrictions.remember(client.key(), decision);
-			}
-			else {
-				// the store cannot answer: only a restriction this instance knows of refuses
-				decision = this.restrictions.known(client.key());
-				if (decision == null) {
-					return true;
-				}
-			}
+			return true;
 		}
 		Outcome outcome = decision.outcome();
 		if (outcome != Outcome.BANNED && outcome != Outcome.BLOCKED) {
