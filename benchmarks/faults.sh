@@ -20,7 +20,8 @@
 #
 # Usage: benchmarks/faults.sh [--part all|burst|faults] [--timeout 200ms] [--persistence aof|none]
 #                             [--modes "allow deny"] [--connections 8] [--bursts 5]
-# Environment: JAVA (default java), JAVA_OPTS (default -Xms256m -Xmx256m), SAMPLE_JAR.
+# Environment: JAVA (default java), JAVA_OPTS (default -Xms256m -Xmx256m), SAMPLE_JAR,
+#              APP_ARGS (more arguments for both instances, e.g. --logging.level.dev.floodgate=DEBUG).
 # Everything it starts (redis-server, two JVMs, wrk, probes) is stopped when it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,7 @@ case "$persistence" in aof|none) ;; *) echo "--persistence must be aof or none" 
 
 java_cmd="${JAVA:-java}"
 java_opts="${JAVA_OPTS:--Xms256m -Xmx256m}"
+app_args="${APP_ARGS:-}"
 jar="${SAMPLE_JAR:-sample-app/target/sample-app-0.1.0-SNAPSHOT.jar}"
 probe="benchmarks/faults/probe.py"
 lua="benchmarks/faults/load.lua"
@@ -128,7 +130,7 @@ start_app() {
     --spring.profiles.active=redis "--spring.data.redis.port=$redis_port" \
     --floodgate.behind-proxy=true --floodgate.proxy.trusted-proxies=127.0.0.0/8 \
     --floodgate.limit=50/minute "--floodgate.store.on-failure=$on_failure" \
-    "--floodgate.store.timeout=$store_timeout" >"$work/$name.log" 2>&1 &
+    "--floodgate.store.timeout=$store_timeout" $app_args >"$work/$name.log" 2>&1 &
   app_pids+=($!)
 }
 
