@@ -56,7 +56,7 @@ lua="benchmarks/faults/load.lua"
 for tool in wrk curl python3 redis-server redis-cli "$java_cmd"; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y wrk curl redis-server)" >&2; exit 1; }
 done
-if [ ! -f "$jar" ] || ! unzip -l "$jar" 2>/dev/null | grep -q 'BOOT-INF/lib/'; then
+if [ ! -f "$jar" ] || ! unzip -l "$jar" 2>/dev/null | grep 'BOOT-INF/lib/' >/dev/null; then
   echo "$jar is missing or not executable; build it with" >&2
   echo "  ./mvnw -o -q -pl sample-app -am package -Dmaven.test.skip=true" >&2
   exit 1
