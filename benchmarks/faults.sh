@@ -213,6 +213,8 @@ burst_part() {
       echo "store.timeout=$store_timeout warm $run: $out"
     done
     echo "  circuit after the bursts: a $(curl -fsS "http://127.0.0.1:$a_mport/actuator/floodgate" | sed -n 's/.*"circuit":"\([^"]*\)".*/\1/p'), b $(curl -fsS "http://127.0.0.1:$b_mport/actuator/floodgate" | sed -n 's/.*"circuit":"\([^"]*\)".*/\1/p')"
+    echo "  store failures logged (DEBUG, with APP_ARGS=--logging.level.dev.floodgate.store=DEBUG): a $(grep -c "store failed" "$work/a.log" || true), b $(grep -c "store failed" "$work/b.log" || true)"
+    cp "$work/a.log" "$work/burst-$store_timeout-a.log"; cp "$work/b.log" "$work/burst-$store_timeout-b.log"
     stop_apps
     stop_redis
   done
@@ -263,7 +265,8 @@ fault_part() {
       echo "  wrk instance a: $(tr '\n' ';' <"$work/$mode-$fault-a.txt" | sed 's/.*statuses/statuses/')"
       echo "  wrk instance b: $(tr '\n' ';' <"$work/$mode-$fault-b.txt" | sed 's/.*statuses/statuses/')"
       python3 "$probe" analyze "$work/$mode-$fault.csv" "$fault_at" "$ready_at" "$end_at" | sed 's/^/  /'
-      echo "  ban still in Redis after the fault: $( [ "$(rcli exists "$(rcli --scan --pattern "*$banned*" | head -1)" 2>/dev/null)" = 1 ] && echo yes || echo no)"
+      # the index of restricted clients, not the client's hash (the probes recreate that)
+      echo "  ban still in Redis after the fault: $(rcli zrange floodgate:restricted 0 -1 2>/dev/null | grep -qF "$banned" && echo yes || echo no)"
       sleep 2
     done
     echo "  store errors logged: a $(grep -c 'WARN\|ERROR' "$work/a.log" || true) WARN/ERROR lines, b $(grep -c 'WARN\|ERROR' "$work/b.log" || true)"
