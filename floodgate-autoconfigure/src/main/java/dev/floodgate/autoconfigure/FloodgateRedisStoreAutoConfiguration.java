@@ -1,11 +1,13 @@
 package dev.floodgate.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
+import io.lettuce.core.resource.Delay;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,7 +16,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -23,6 +29,13 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * Spring Data Redis or a connection factory nothing is registered here, and
  * {@link FloodgateAutoConfiguration} stops the application with a message that says what
  * to add.
+ * <p>
+ * With Lettuce and Spring Boot's Redis auto-configuration, Lettuce's reconnect delay is capped
+ * at {@link LettuceReconnectConfiguration#MAX_RECONNECT_DELAY} (Lettuce's own default grows
+ * exponentially to 30 seconds, so after an outage of 20 seconds the connection came back up to
+ * 16 seconds after Redis did, and limiting with it): limiting resumes within about 2 seconds of
+ * Redis answering again. An application's own {@link ClientResourcesBuilderCustomizer} runs
+ * after this one, so its reconnect delay wins.
  */
 @AutoConfiguration(before = FloodgateAutoConfiguration.class,
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -52,6 +65,26 @@ public final class FloodgateRedisStoreAutoConfiguration {
 						+ "ms; requests are decided by floodgate.store.on-failure until it is");
 		}
 		return store;
+	}
+
+	/**
+	 * Caps Lettuce's reconnect delay, so that the shared connection, and limiting with it,
+	 * comes back soon after Redis does.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ClientResourcesBuilderCustomizer.class, Delay.class })
+	static class LettuceReconnectConfiguration {
+
+		/** The longest wait between two reconnect attempts. */
+		static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		ClientResourcesBuilderCustomizer floodgateLettuceReconnectDelay() {
+			return (builder) -> builder
+				.reconnectDelay(Delay.exponential(Duration.ZERO, MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS));
+		}
+
 	}
 
 }

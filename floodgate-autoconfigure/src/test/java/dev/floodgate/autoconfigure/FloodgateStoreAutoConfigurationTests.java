@@ -1,5 +1,7 @@
 package dev.floodgate.autoconfigure;
 
+import java.time.Duration;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.floodgate.core.InvalidFloodgateSettingException;
@@ -7,10 +9,14 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryViolationStore;
 import dev.floodgate.store.mongo.MongoViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.core.SpringProperties;
@@ -41,6 +47,37 @@ class FloodgateStoreAutoConfigurationTests {
 		this.runner.withPropertyValues("floodgate.store.type=redis")
 			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
 			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(RedisViolationStore.class));
+	}
+
+	@Test
+	void redisReconnectsWithinHalfASecondAfterALongOutage() {
+		// Lettuce's own delay doubles up to 30s: after 20s without Redis it waited 16s more
+		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("floodgate.store.type=redis", "floodgate.store.timeout=50ms", "spring.data.redis.port=1")
+			.run((context) -> assertThat(reconnectDelayAfter(context.getBean(ClientResources.class), 20))
+				.isLessThanOrEqualTo(Duration.ofMillis(500)));
+	}
+
+	@Test
+	void redisReconnectDelayLeftAloneWithoutTheRedisStore() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.port=1")
+			.run((context) -> assertThat(reconnectDelayAfter(context.getBean(ClientResources.class), 20))
+				.isEqualTo(Duration.ofSeconds(30)));
+	}
+
+	@Test
+	void redisReconnectDelayOfTheApplicationWins() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("floodgate.store.type=redis", "floodgate.store.timeout=50ms", "spring.data.redis.port=1")
+			.withBean(ClientResourcesBuilderCustomizer.class,
+					() -> (builder) -> builder.reconnectDelay(Delay.constant(Duration.ofSeconds(3))))
+			.run((context) -> assertThat(reconnectDelayAfter(context.getBean(ClientResources.class), 20))
+				.isEqualTo(Duration.ofSeconds(3)));
+	}
+
+	private static Duration reconnectDelayAfter(ClientResources resources, long attempts) {
+		return resources.reconnectDelay().createDelay(attempts);
 	}
 
 	@Test
