@@ -118,7 +118,8 @@ public final class MemoryPerClient {
 		}
 	}
 
-	private static long usedHeapAfterGc() {
+	/** The heap in use after a few full collections (the least seen). */
+	static long usedHeapAfterGc() {
 		Runtime runtime = Runtime.getRuntime();
 		long used = Long.MAX_VALUE;
 		for (int i = 0; i < 5; i++) {
@@ -134,7 +135,7 @@ public final class MemoryPerClient {
 		return used;
 	}
 
-	private static String mib(long bytes) {
+	static String mib(long bytes) {
 		return String.format("%,.1f MiB", bytes / (1024.0 * 1024.0));
 	}
 

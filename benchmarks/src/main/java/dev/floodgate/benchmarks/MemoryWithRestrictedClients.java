@@ -43,13 +43,13 @@ public final class MemoryWithRestrictedClients {
 		PrintStream out = System.out;
 		out.println("# Floodgate in-memory store: heap after " + clients + " distinct clients, some restricted");
 		out.println("JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-				+ ", max heap " + mib(Runtime.getRuntime().maxMemory()));
+				+ ", max heap " + MemoryPerClient.mib(Runtime.getRuntime().maxMemory()));
 		out.println("Default limit policy " + DEFAULT_LIMIT + "; even clients IPv4 (10.a.b.c), odd ones IPv6"
 				+ " (2001:db8:x:y::1, key 2001:db8:x:y::/64); every 100th blocked by 53 requests, every 1000th banned");
 		Clock clock = Clock.fixed(Instant.now(), ZoneOffset.UTC);
 		RatePolicy policy = Baselines.floodgatePolicy(DEFAULT_LIMIT);
 		for (long bound : bounds) {
-			long before = usedHeapAfterGc();
+			long before = MemoryPerClient.usedHeapAfterGc();
 			InMemoryViolationStore store = new InMemoryViolationStore(Baselines.floodgateRules(), clock, bound);
 			long blocked = 0;
 			long banned = 0;
@@ -73,7 +73,7 @@ public final class MemoryWithRestrictedClients {
 				}
 			}
 			store.cleanUp();
-			long after = usedHeapAfterGc();
+			long after = MemoryPerClient.usedHeapAfterGc();
 			out.println();
 			out.println("## max-clients " + bound);
 			out.println("clients sent: " + clients + " (" + blocked + " blocked by their own requests, " + banned
@@ -81,7 +81,7 @@ public final class MemoryWithRestrictedClients {
 			out.println("tracked clients after cleanUp(): " + store.trackedClients());
 			out.println("restricted clients listed by the store: " + store.restrictedCount());
 			out.printf("used heap after GC, store minus empty heap: %s (%.1f bytes per tracked client)%n",
-					mib(after - before), (after - before) / (double) store.trackedClients());
+					MemoryPerClient.mib(after - before), (after - before) / (double) store.trackedClients());
 			store = null;
 		}
 	}
@@ -94,26 +94,6 @@ public final class MemoryWithRestrictedClients {
 		IpAddress address = IpAddress.parse("2001:db8:" + Integer.toHexString(n >>> 16) + ":"
 				+ Integer.toHexString(n & 0xFFFF) + "::1");
 		return address.key(64);
-	}
-
-	private static long usedHeapAfterGc() {
-		Runtime runtime = Runtime.getRuntime();
-		long used = Long.MAX_VALUE;
-		for (int i = 0; i < 5; i++) {
-			System.gc();
-			try {
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
-		}
-		return used;
-	}
-
-	private static String mib(long bytes) {
-		return String.format("%,.1f MiB", bytes / (1024.0 * 1024.0));
 	}
 
 }
