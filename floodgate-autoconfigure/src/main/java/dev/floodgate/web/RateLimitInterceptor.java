@@ -134,8 +134,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			this.observer.requestDecided(RequestOutcome.DENIED, null);
-			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
+			return rejectDenied(request, response, client);
 		}
 		if (isExempt(request, client)) {
 			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
@@ -232,8 +231,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			this.observer.requestDecided(RequestOutcome.DENIED, null);
-			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
+			return rejectDenied(request, response, client);
 		}
 		if (isExempt(request, client)) {
 			return true;
@@ -250,6 +248,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		return reject(request, response, new Rejection(
 				(outcome == Outcome.BANNED) ? Rejection.Reason.BANNED : Rejection.Reason.BLOCKED,
 				decision.retryAfterMillis(), client.key(), null));
+	}
+
+	private boolean rejectDenied(HttpServletRequest request, HttpServletResponse response, ClientAddress client)
+			throws Exception {
+		this.observer.requestDecided(RequestOutcome.DENIED, null);
+		return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
 	}
 
 	private boolean isExempt(HttpServletRequest request, ClientAddress client) {
