@@ -9,7 +9,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One in-memory decision per operation, for one client's request within its limit: Floodgate's
- * {@link InMemoryViolationStore} against the two things a Spring user would pick instead,
+ * in-memory store ({@link InMemoryClientRecords}) against the two things a Spring user would pick instead,
  * each keyed by client IP as it is used for that:
  * <ul>
  * <li>{@code bucket4j}: one bucket4j {@link Bucket} per client in a Caffeine cache (bounded,
@@ -90,14 +91,14 @@ public class InMemoryDecisionBenchmark {
 	@State(Scope.Benchmark)
 	public static class FloodgateStore {
 
-		private InMemoryViolationStore store;
+		private ViolationStore store;
 
 		private RatePolicy policy;
 
 		@Setup
 		public void setUp(InMemoryDecisionBenchmark benchmark) {
-			this.store = new InMemoryViolationStore(Baselines.floodgateRules(), Baselines.clock(),
-					Baselines.MAX_CLIENTS);
+			this.store = new InMemoryClientRecords(Baselines.floodgateRules(), Baselines.clock(),
+					Baselines.MAX_CLIENTS).asStore();
 			this.policy = Baselines.floodgatePolicy(Baselines.limitText(Baselines.MEMORY_WINDOW));
 			for (String key : benchmark.keys) {
 				check(decide(key).outcome() == Outcome.ALLOWED);

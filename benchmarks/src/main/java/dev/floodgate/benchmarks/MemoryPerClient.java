@@ -10,7 +10,8 @@ import java.util.List;
 
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import org.openjdk.jol.info.GraphLayout;
 import org.openjdk.jol.util.Multiset;
 import org.openjdk.jol.vm.VM;
@@ -62,11 +63,12 @@ public final class MemoryPerClient {
 
 		out.println("## 1. max-clients " + clients + ", " + clients + " clients");
 		long before = usedHeapAfterGc();
-		InMemoryViolationStore store = new InMemoryViolationStore(Baselines.floodgateRules(), clock, clients);
+		InMemoryClientRecords storeRecords = new InMemoryClientRecords(Baselines.floodgateRules(), clock, clients);
+		ViolationStore store = storeRecords.asStore();
 		fill(store, clients, policy);
-		store.cleanUp();
+		storeRecords.cleanUp();
 		long after = usedHeapAfterGc();
-		long tracked = store.trackedClients();
+		long tracked = storeRecords.trackedClients();
 		out.println("tracked clients:            " + tracked);
 		out.printf("used-heap delta:            %s = %.1f bytes per client%n", mib(after - before),
 				(after - before) / (double) tracked);
@@ -83,11 +85,12 @@ public final class MemoryPerClient {
 
 		out.println("## 2. max-clients " + bound + ", " + clients + " clients");
 		before = usedHeapAfterGc();
-		InMemoryViolationStore bounded = new InMemoryViolationStore(Baselines.floodgateRules(), clock, bound);
+		InMemoryClientRecords boundedRecords = new InMemoryClientRecords(Baselines.floodgateRules(), clock, bound);
+		ViolationStore bounded = boundedRecords.asStore();
 		fill(bounded, clients, policy);
-		bounded.cleanUp();
+		boundedRecords.cleanUp();
 		after = usedHeapAfterGc();
-		long boundedTracked = bounded.trackedClients();
+		long boundedTracked = boundedRecords.trackedClients();
 		long boundedRetained = GraphLayout.parseInstance(bounded).totalSize();
 		out.println("tracked clients after cleanUp(): " + boundedTracked + " (bound " + bound + ")");
 		out.printf("used-heap delta:                  %s%n", mib(after - before));
@@ -96,7 +99,7 @@ public final class MemoryPerClient {
 		out.println((boundedTracked <= bound) ? "max-clients bounds the store: yes" : "max-clients bounds the store: NO");
 	}
 
-	private static void fill(InMemoryViolationStore store, int clients, RatePolicy policy) {
+	private static void fill(ViolationStore store, int clients, RatePolicy policy) {
 		for (int i = 0; i < clients; i++) {
 			if (store.decide(ClientKeys.ipv4At(i), policy).outcome() != Outcome.ALLOWED) {
 				throw new IllegalStateException("The first request of a client was rejected");

@@ -8,7 +8,8 @@ import java.time.ZoneOffset;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.net.IpAddress;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.ViolationStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 
 /**
  * The heap the in-memory store holds after 1,000,000 distinct clients, half IPv4 and half IPv6
@@ -50,7 +51,8 @@ public final class MemoryWithRestrictedClients {
 		RatePolicy policy = Baselines.floodgatePolicy(DEFAULT_LIMIT);
 		for (long bound : bounds) {
 			long before = MemoryPerClient.usedHeapAfterGc();
-			InMemoryViolationStore store = new InMemoryViolationStore(Baselines.floodgateRules(), clock, bound);
+			InMemoryClientRecords storeRecords = new InMemoryClientRecords(Baselines.floodgateRules(), clock, bound);
+		ViolationStore store = storeRecords.asStore();
 			long blocked = 0;
 			long banned = 0;
 			for (int i = 0; i < clients; i++) {
@@ -72,16 +74,16 @@ public final class MemoryWithRestrictedClients {
 					store.decide(client, policy);
 				}
 			}
-			store.cleanUp();
+			storeRecords.cleanUp();
 			long after = MemoryPerClient.usedHeapAfterGc();
 			out.println();
 			out.println("## max-clients " + bound);
 			out.println("clients sent: " + clients + " (" + blocked + " blocked by their own requests, " + banned
 					+ " banned)");
-			out.println("tracked clients after cleanUp(): " + store.trackedClients());
+			out.println("tracked clients after cleanUp(): " + storeRecords.trackedClients());
 			out.println("restricted clients listed by the store: " + store.restrictedCount());
 			out.printf("used heap after GC, store minus empty heap: %s (%.1f bytes per tracked client)%n",
-					MemoryPerClient.mib(after - before), (after - before) / (double) store.trackedClients());
+					MemoryPerClient.mib(after - before), (after - before) / (double) storeRecords.trackedClients());
 			store = null;
 		}
 	}

@@ -13,7 +13,8 @@ import dev.floodgate.event.EventPublishingObserver;
 import dev.floodgate.store.ResilientViolationStore;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.HandlerPolicies;
 import dev.floodgate.web.PrefixWidening;
@@ -104,7 +105,8 @@ public final class FloodgateAutoConfiguration {
 		if (settings.storeType() != StoreType.MEMORY) {
 			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader());
 		}
-		return new InMemoryViolationStore(rules, clock, settings.maxClients(), settings.maxRestricted());
+		return new RuleBookStore(new InMemoryClientRecords(rules, clock, settings.maxClients(), settings.maxRestricted()),
+				rules, clock);
 	}
 
 	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader) {
@@ -194,7 +196,7 @@ public final class FloodgateAutoConfiguration {
 			ViolationStore store, StoreCircuitBreaker circuitBreaker, @Qualifier(CLOCK_BEAN_NAME) Clock clock) {
 		// a shared store's widened prefixes are read again once per local cache ttl (lifts
 		// made on other instances arrive within it); the in-memory store is this instance's own
-		Duration recheck = (store instanceof InMemoryViolationStore || settings.localCacheTtl().isZero())
+		Duration recheck = (isInMemory(store) || settings.localCacheTtl().isZero())
 				? Duration.ofSeconds(1) : settings.localCacheTtl();
 		return new PrefixWidening(properties.getWiden().toPolicy(), settings.ipv6PrefixLength(),
 				new ResilientViolationStore(store, circuitBreaker), clock, recheck, settings.localCacheMaxClients());
@@ -205,7 +207,7 @@ public final class FloodgateAutoConfiguration {
 	RestrictionCache floodgateRestrictionCache(FloodgateSettings settings, ViolationStore store,
 			@Qualifier(CLOCK_BEAN_NAME) Clock clock) {
 		// the in-memory store is a local cache already
-		Duration ttl = (store instanceof InMemoryViolationStore) ? Duration.ZERO : settings.localCacheTtl();
+		Duration ttl = (isInMemory(store)) ? Duration.ZERO : settings.localCacheTtl();
 		return new RestrictionCache(clock, ttl, settings.localCacheMaxClients());
 	}
 
@@ -232,6 +234,10 @@ public final class FloodgateAutoConfiguration {
 	@ConditionalOnMissingBean(name = "floodgateWebMvcConfigurer")
 	WebMvcConfigurer floodgateWebMvcConfigurer(RateLimitInterceptor interceptor, Environment environment) {
 		return new FloodgateWebMvcConfigurer(interceptor, environment);
+	}
+
+	private static boolean isInMemory(ViolationStore store) {
+		return store instanceof RuleBookStore ruleBook && ruleBook.records() instanceof InMemoryClientRecords;
 	}
 
 }

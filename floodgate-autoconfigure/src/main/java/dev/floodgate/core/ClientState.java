@@ -47,6 +47,9 @@ public final class ClientState {
 	/** Set whenever something other than the counters changed: violations, blocks, bans. */
 	boolean escalationChanged;
 
+	/** The version of the escalation state, for stores that keep the state in the heap. */
+	int version;
+
 	/** Whether the in-memory store weighed this state as restricted when it last wrote it. */
 	volatile boolean weighedRestricted;
 
@@ -67,6 +70,33 @@ public final class ClientState {
 		}
 		this.counters[at] = windowIndex;
 		this.counters[at + 1] = counts;
+	}
+
+	/**
+	 * A state holding only escalation state, as a store read it.
+	 * @param escalations the escalation state
+	 * @return a new state
+	 */
+	public static ClientState of(Escalations escalations) {
+		ClientState state = new ClientState();
+		state.restore(escalations);
+		return state;
+	}
+
+	/**
+	 * The version of the escalation state, for stores that keep this object itself.
+	 * @return the version, 0 until one was written
+	 */
+	public long version() {
+		return this.version;
+	}
+
+	/**
+	 * Sets the version of the escalation state.
+	 * @param version the version
+	 */
+	public void version(long version) {
+		this.version = (int) version;
 	}
 
 	/**

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param escalation the block or ban this decision started, or {@code null}
  */
 public record Decision(Outcome outcome, long retryAfterMillis, int limitIndex, long remaining, long resetMillis,
-		@Nullable Escalation escalation) {
+		@Nullable Escalation escalation) implements Counted {
 
 	/** An allowed request that no limit applies to. */
 	public static final Decision UNLIMITED = new Decision(Outcome.ALLOWED, -1, -1, 0, 0, null);

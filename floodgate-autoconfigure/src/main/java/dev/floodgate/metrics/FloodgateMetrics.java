@@ -10,7 +10,8 @@ import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RequestOutcome;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -83,12 +84,12 @@ public class FloodgateMetrics implements FloodgateObserver, MeterBinder {
 			.description("The store's circuit breaker: 0 closed, 1 half-open, 2 open")
 			.tag(FloodgateMeterNames.STORE, this.storeName)
 			.register(registry);
-		if (this.store instanceof InMemoryViolationStore memory) {
-			Gauge.builder(FloodgateMeterNames.CLIENTS_TRACKED, memory, InMemoryViolationStore::trackedClients)
+		if (this.store instanceof RuleBookStore ruleBook && ruleBook.records() instanceof InMemoryClientRecords memory) {
+			Gauge.builder(FloodgateMeterNames.CLIENTS_TRACKED, memory, InMemoryClientRecords::trackedClients)
 				.description("Clients the in-memory store tracks, blocked and banned ones included")
 				.register(registry);
 			FunctionCounter
-				.builder(FloodgateMeterNames.RESTRICTED_EVICTIONS, memory, InMemoryViolationStore::restrictedEvictions)
+				.builder(FloodgateMeterNames.RESTRICTED_EVICTIONS, memory, InMemoryClientRecords::restrictedEvictions)
 				.description("Blocked or banned clients forgotten to stay within floodgate.store.memory.max-restricted")
 				.tag(FloodgateMeterNames.STORE, this.storeName)
 				.register(registry);

@@ -26,7 +26,8 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.net.IpAddress;
 import dev.floodgate.core.net.IpRanges;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.ForwardedHeader;
 import dev.floodgate.web.HandlerPolicies;
@@ -85,7 +86,8 @@ class FloodgateAutoConfigurationTests {
 			assertThat(context).hasSingleBean(FloodgateProperties.class);
 			assertThat(context).hasSingleBean(FloodgateSettings.class);
 			assertThat(context).hasSingleBean(ViolationStore.class);
-			assertThat(context).getBean(ViolationStore.class).isInstanceOf(InMemoryViolationStore.class);
+			assertThat(context).getBean(ViolationStore.class).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(InMemoryClientRecords.class));
 			assertThat(context).hasSingleBean(ClientAddressResolver.class);
 			assertThat(context).hasSingleBean(HandlerPolicies.class);
 			assertThat(context).hasSingleBean(HandlerPoliciesInitializer.class);
@@ -271,7 +273,7 @@ class FloodgateAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(ViolationStore.class);
 				assertThat(context).getBean(ViolationStore.class).isSameAs(store);
-				assertThat(context).doesNotHaveBean(InMemoryViolationStore.class);
+				assertThat(context).doesNotHaveBean(RuleBookStore.class);
 				MockHttpServletRequest request = new MockHttpServletRequest("GET", "/links");
 				request.setRemoteAddr("203.0.113.5");
 				MockHttpServletResponse response = new MockHttpServletResponse();
@@ -332,7 +334,7 @@ class FloodgateAutoConfigurationTests {
 		Clock clock = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
 		ClientAddressResolver resolver = new ClientAddressResolver(false, IpRanges.none(), null, ForwardedHeader.AUTO, 64);
 		HandlerPolicies policies = new HandlerPolicies(null);
-		ViolationStore store = new InMemoryViolationStore(rules, clock, 10);
+		ViolationStore store = new RuleBookStore(new InMemoryClientRecords(rules, clock, 10), rules, clock);
 		RejectionHandler rejectionHandler = (request, response, rejection) -> response.setStatus(418);
 		RateLimitHeaders headers = new RateLimitHeaders(false, false);
 		return Stream.of(userBean("mySettings", FloodgateSettings.class, () -> settings),

@@ -6,7 +6,8 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.store.mongo.MongoViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
 import io.lettuce.core.resource.ClientResources;
@@ -39,7 +40,8 @@ class FloodgateStoreAutoConfigurationTests {
 	@Test
 	void memoryByDefaultEvenWithRedisAndMongoAround() {
 		this.runner.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
-			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(InMemoryViolationStore.class));
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(InMemoryClientRecords.class)));
 	}
 
 	@Test

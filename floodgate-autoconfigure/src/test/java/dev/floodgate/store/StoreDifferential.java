@@ -29,7 +29,7 @@ import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicies;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
 
@@ -235,7 +235,8 @@ final class StoreDifferential {
 				return;
 			}
 		}
-		ViolationStore reference = new InMemoryViolationStore(scenario.rules, this.clock, 10_000);
+		ViolationStore reference = new RuleBookStore(new InMemoryClientRecords(scenario.rules, this.clock, 10_000), scenario.rules,
+				this.clock);
 		new Run(seed, scenario, random, reference, List.of(this.stores.create(scenario.rules)), null, 0)
 			.steps(scenario.manyBlocks ? 2 * steps : steps);
 	}

@@ -53,25 +53,52 @@ public abstract class ViolationStoreContractTests {
 	private int clients;
 
 	/**
-	 * Creates the store under test, empty, taking its time from the clock.
+	 * Creates the primitives of the store under test, empty, taking their time from the clock.
+	 * @param rules the rules the store counts by
+	 * @param clock the time source
+	 * @return the store's records
+	 * @throws Exception when the store cannot be created
+	 */
+	protected ClientRecords createRecords(DecisionRules rules, MutableClock clock) throws Exception {
+		throw new UnsupportedOperationException("override createRecords (or, for a whole store, createStore)");
+	}
+
+	/**
+	 * Creates the store under test, empty: the {@link RuleBookStore} over
+	 * {@link #createRecords}.
 	 * @param rules the rules it decides by
 	 * @param clock the time source
 	 * @return the store
 	 * @throws Exception when the store cannot be created
 	 */
-	protected abstract ViolationStore createStore(DecisionRules rules, MutableClock clock) throws Exception;
+	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) throws Exception {
+		return new RuleBookStore(createRecords(rules, clock), rules, clock);
+	}
 
 	/**
-	 * Creates another instance of the store {@link #createStore} created last, over the same
-	 * server and data, as a second application instance would: for a store that one instance
-	 * keeps to itself (in memory), {@code null}.
+	 * Creates another instance of the records {@link #createRecords} created last, over the
+	 * same server and data, as a second application instance would: for a store that one
+	 * instance keeps to itself (in memory), {@code null}.
+	 * @param rules the rules it counts by
+	 * @param clock its own time source
+	 * @return the second instance, or {@code null}
+	 * @throws Exception when the store cannot be created
+	 */
+	protected @Nullable ClientRecords createSecondRecords(DecisionRules rules, MutableClock clock) throws Exception {
+		return null;
+	}
+
+	/**
+	 * Creates another instance of the store {@link #createStore} created last (the
+	 * {@link RuleBookStore} over {@link #createSecondRecords}).
 	 * @param rules the rules it decides by
 	 * @param clock its own time source
 	 * @return the second instance, or {@code null}
 	 * @throws Exception when the store cannot be created
 	 */
 	protected @Nullable ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) throws Exception {
-		return null;
+		ClientRecords records = createSecondRecords(rules, clock);
+		return (records != null) ? new RuleBookStore(records, rules, clock) : null;
 	}
 
 	/**

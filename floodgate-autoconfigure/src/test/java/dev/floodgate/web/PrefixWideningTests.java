@@ -16,7 +16,8 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.WideningPolicy;
 import dev.floodgate.core.net.IpAddress;
 import dev.floodgate.store.ClientStatus;
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +32,14 @@ class PrefixWideningTests {
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
-	private final InMemoryViolationStore store = new InMemoryViolationStore(
-			new DecisionRules(Algorithm.FIXED_WINDOW,
-					new EscalationPolicy(
-							new BlockPolicy(true, 3, Duration.ofMinutes(10), Duration.ofMinutes(15), 2,
-									Duration.ofHours(24), false),
-							new BanPolicy(true, 10, Duration.ofHours(24), null))),
-			this.clock, 1_000);
+	private final DecisionRules rules = new DecisionRules(Algorithm.FIXED_WINDOW,
+			new EscalationPolicy(
+					new BlockPolicy(true, 3, Duration.ofMinutes(10), Duration.ofMinutes(15), 2, Duration.ofHours(24),
+							false),
+					new BanPolicy(true, 10, Duration.ofHours(24), null)));
+
+	private final RuleBookStore store = new RuleBookStore(new InMemoryClientRecords(this.rules, this.clock, 1_000),
+			this.rules, this.clock);
 
 	private PrefixWidening widening(WideningPolicy policy) {
 		return new PrefixWidening(policy, 64, this.store, this.clock, Duration.ofSeconds(5), 1_000);

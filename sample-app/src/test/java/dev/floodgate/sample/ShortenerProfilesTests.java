@@ -1,6 +1,7 @@
 package dev.floodgate.sample;
 
-import dev.floodgate.store.memory.InMemoryViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.store.mongo.MongoViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
 import dev.floodgate.store.ViolationStore;
@@ -21,7 +22,8 @@ class ShortenerProfilesTests {
 	@Test
 	void theDefaultProfileKeepsStateInMemory() {
 		try (ConfigurableApplicationContext context = start()) {
-			assertThat(context.getBean(ViolationStore.class)).isInstanceOf(InMemoryViolationStore.class);
+			assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(InMemoryClientRecords.class));
 		}
 	}
 

@@ -1,33 +1,33 @@
 package dev.floodgate.store.memory;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.ObjLongConsumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.floodgate.core.ClientState;
+import dev.floodgate.core.Counted;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.store.ClientStatus;
-import dev.floodgate.store.ViolationStore;
+import dev.floodgate.core.Refusal;
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.RestrictedClients.Restriction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ViolationStore} in this JVM's heap, for a single instance. Bounded twice:
+ * The {@link ClientRecords} of a single instance, in this JVM's heap (the default store, as the
+ * {@link dev.floodgate.store.RuleBookStore} over it). Bounded twice:
  * <ul>
  * <li>at most {@code maxClients} clients that are neither blocked nor banned are tracked
  * (a Caffeine cache), and when more arrive the least recently seen of them are evicted;</li>
@@ -50,9 +50,9 @@ import org.jspecify.annotations.Nullable;
  * the same step, and a concurrent {@link #forget} or eviction can never be undone. No lock
  * is global: one client never waits for another.
  */
-public final class InMemoryViolationStore implements ViolationStore {
+public final class InMemoryClientRecords implements ClientRecords {
 
-	private static final Log logger = LogFactory.getLog(InMemoryViolationStore.class);
+	private static final Log logger = LogFactory.getLog(InMemoryClientRecords.class);
 
 	/** The most ended restrictions one write re-weighs, so that no request pays for many. */
 	private static final int ENDED_PER_WRITE = 16;
@@ -77,7 +77,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 	 * @param clock the clock
 	 * @param maxClients the most clients tracked that are neither blocked nor banned
 	 */
-	public InMemoryViolationStore(DecisionRules rules, Clock clock, long maxClients) {
+	public InMemoryClientRecords(DecisionRules rules, Clock clock, long maxClients) {
 		this(rules, clock, maxClients, maxClients);
 	}
 
@@ -88,7 +88,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 	 * @param maxClients the most clients tracked that are neither blocked nor banned
 	 * @param maxRestricted the most clients tracked that are blocked or banned
 	 */
-	public InMemoryViolationStore(DecisionRules rules, Clock clock, long maxClients, long maxRestricted) {
+	public InMemoryClientRecords(DecisionRules rules, Clock clock, long maxClients, long maxRestricted) {
 		if (maxClients < 1 || maxRestricted < 1) {
 			throw new IllegalArgumentException("maxClients and maxRestricted must be at least 1");
 		}
@@ -115,22 +115,21 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	@Override
-	public Decision decide(String client, @Nullable RatePolicy policy) {
+	public Counted count(String client, @Nullable RatePolicy policy) {
 		ClientState state = this.clients.getIfPresent(client);
 		if (state == null && policy == null) {
 			return Decision.UNLIMITED;
 		}
 		if (state != null) {
-			Decision decision = decideInPlace(state, policy);
-			if (decision != null) {
-				return decision;
+			Counted counted = countInPlace(state, policy);
+			if (counted != null) {
+				return counted;
 			}
 		}
-		return decideAndWrite(client, policy);
+		return countAndWrite(client, policy);
 	}
 
-	/** The fast path: only decisions that change neither weight nor expiry. */
-	private @Nullable Decision decideInPlace(ClientState state, @Nullable RatePolicy policy) {
+	private @Nullable Counted countInPlace(ClientState state, @Nullable RatePolicy policy) {
 		synchronized (state) {
 			long now = this.clock.millis();
 			boolean restricted = state.restricted(now);
@@ -138,33 +137,84 @@ public final class InMemoryViolationStore implements ViolationStore {
 				return null;
 			}
 			if (restricted) {
-				return this.rules.restrictionIfUnchanged(state, now);
+				return refusal(state, null, now);
 			}
 			if (policy == null) {
 				return Decision.UNLIMITED;
 			}
-			return this.rules.extendsRetention(state, policy) ? null : this.rules.admit(state, policy, now);
+			if (this.rules.extendsRetention(state, policy)) {
+				return null;
+			}
+			Decision admitted = this.rules.admit(state, policy, now);
+			return (admitted != null) ? admitted : refusal(state, this.rules.checkLimits(state, policy, now), now);
 		}
 	}
 
-	/** The slow path: decided within the cache's atomic compute, which re-weighs and re-expires. */
-	private Decision decideAndWrite(String client, @Nullable RatePolicy policy) {
-		Decision[] decision = new Decision[1];
+	private Counted countAndWrite(String client, @Nullable RatePolicy policy) {
+		Counted[] counted = new Counted[1];
+		boolean[] wrote = new boolean[1];
 		this.clients.asMap().compute(client, (key, existing) -> {
 			ClientState state = (existing != null) ? existing : new ClientState();
 			synchronized (state) {
 				long now = this.clock.millis();
-				decision[0] = this.rules.decide(state, policy, now);
-				state.consumeEscalationChange();
+				if (state.restricted(now)) {
+					counted[0] = refusal(state, null, now);
+				}
+				else if (policy == null) {
+					counted[0] = Decision.UNLIMITED;
+				}
+				else {
+					Decision limits = this.rules.checkLimits(state, policy, now);
+					if (limits.outcome() == Outcome.ALLOWED) {
+						this.rules.count(state, policy, now);
+						counted[0] = limits;
+						wrote[0] = true;
+					}
+					else {
+						counted[0] = refusal(state, limits, now);
+					}
+				}
+				if (existing == null && !wrote[0]) {
+					// nothing was counted for a client the store did not hold: it stays unknown
+					return null;
+				}
 				weigh(key, state, now);
 			}
 			return state;
 		});
 		maintain(ENDED_PER_WRITE);
-		return decision[0];
+		return counted[0];
 	}
 
-	/** Within the compute for that client: records its restriction and what it weighs. */
+	private static Refusal refusal(ClientState state, @Nullable Decision limited, long now) {
+		return new Refusal(now, limited, state.escalations(), state.version());
+	}
+
+	@Override
+	public boolean write(String client, long version, ClientState.Escalations escalations, long expiresAtMillis,
+			long nowMillis) {
+		boolean[] written = new boolean[1];
+		this.clients.asMap().compute(client, (key, existing) -> {
+			if (existing == null && version != 0) {
+				// forgotten since it was read
+				return null;
+			}
+			ClientState state = (existing != null) ? existing : new ClientState();
+			synchronized (state) {
+				if (state.version() != version) {
+					return existing;
+				}
+				state.restore(escalations);
+				state.version(version + 1);
+				weigh(key, state, this.clock.millis());
+				written[0] = true;
+			}
+			return state;
+		});
+		maintain(ENDED_PER_WRITE);
+		return written[0];
+	}
+
 	private void weigh(String client, ClientState state, long now) {
 		state.weighedRestricted(this.restricted.record(client, state, now));
 	}
@@ -240,21 +290,21 @@ public final class InMemoryViolationStore implements ViolationStore {
 	}
 
 	@Override
-	public Optional<ClientStatus> status(String client) {
+	public @Nullable ClientRecord read(String client) {
 		ClientState state = this.clients.policy().getIfPresentQuietly(client);
 		if (state == null) {
-			return Optional.empty();
+			return null;
 		}
 		synchronized (state) {
-			return Optional.of(ClientStatus.of(client, state, this.rules.escalation(), this.clock.millis()));
+			return new ClientRecord(client, this.clock.millis(), state.escalations(), state.version());
 		}
 	}
 
 	@Override
-	public List<ClientStatus> restrictedClients(int max) {
+	public List<ClientRecord> restricted(int max) {
 		maintain(Integer.MAX_VALUE);
 		long now = this.clock.millis();
-		List<ClientStatus> restricted = new ArrayList<>();
+		List<ClientRecord> restricted = new ArrayList<>();
 		for (String client : this.restricted.clients()) {
 			ClientState state = this.clients.policy().getIfPresentQuietly(client);
 			if (state == null) {
@@ -262,11 +312,11 @@ public final class InMemoryViolationStore implements ViolationStore {
 			}
 			synchronized (state) {
 				if (state.restricted(now)) {
-					restricted.add(ClientStatus.of(client, state, this.rules.escalation(), now));
+					restricted.add(new ClientRecord(client, now, state.escalations(), state.version()));
 				}
 			}
 		}
-		return ClientStatus.mostRecentFirst(restricted, max);
+		return ClientRecord.mostRecentFirst(restricted, max);
 	}
 
 	@Override
@@ -286,31 +336,12 @@ public final class InMemoryViolationStore implements ViolationStore {
 		return forgotten[0];
 	}
 
-	@Override
-	public ClientStatus block(String client, Duration duration) {
-		return change(client, this.rules.blockFor(duration));
-	}
-
-	@Override
-	public ClientStatus ban(String client, @Nullable Duration duration) {
-		return change(client, this.rules.banFor(duration));
-	}
-
-	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
-		ClientStatus[] status = new ClientStatus[1];
-		this.clients.asMap().compute(client, (key, existing) -> {
-			ClientState state = (existing != null) ? existing : new ClientState();
-			synchronized (state) {
-				long now = this.clock.millis();
-				change.accept(state, now);
-				state.consumeEscalationChange();
-				weigh(key, state, now);
-				status[0] = ClientStatus.of(client, state, this.rules.escalation(), now);
-			}
-			return state;
-		});
-		maintain(ENDED_PER_WRITE);
-		return status[0];
+	/**
+	 * The store that decides by these records' rules over them.
+	 * @return a new {@link RuleBookStore} over this
+	 */
+	public RuleBookStore asStore() {
+		return new RuleBookStore(this, this.rules, this.clock);
 	}
 
 	/**
@@ -364,7 +395,7 @@ public final class InMemoryViolationStore implements ViolationStore {
 
 		private long nanosUntilExpiry(ClientState state, long currentTime, long atLeastMillis) {
 			long now = TimeUnit.NANOSECONDS.toMillis(currentTime);
-			long expiresAt = state.expiresAtMillis(InMemoryViolationStore.this.rules.escalation());
+			long expiresAt = state.expiresAtMillis(InMemoryClientRecords.this.rules.escalation());
 			if (expiresAt == Long.MAX_VALUE) {
 				return Long.MAX_VALUE;
 			}

@@ -12,6 +12,7 @@ import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientRecords;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.ViolationStoreContractTests;
@@ -29,21 +30,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never evicts a restricted client.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class InMemoryViolationStoreTests extends ViolationStoreContractTests {
+class InMemoryClientRecordsTests extends ViolationStoreContractTests {
 
 	private long maxClients = 10_000;
 
 	private long maxRestricted = 10_000;
 
+	private InMemoryClientRecords records;
+
 	@Override
-	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
-		return new InMemoryViolationStore(rules, clock, this.maxClients, this.maxRestricted);
+	protected ClientRecords createRecords(DecisionRules rules, MutableClock clock) {
+		this.records = new InMemoryClientRecords(rules, clock, this.maxClients, this.maxRestricted);
+		return this.records;
+	}
+
+	/** The store's decisions, with the records' own methods (tracked clients, clean-up, evictions). */
+	private MemoryStore memoryStore(ViolationStore store) {
+		return new MemoryStore(store, this.records);
 	}
 
 	@Test
 	void clientsWhoseBlocksEndedCountAgainstMaxClientsWithoutBeingSeenAgain() throws Exception {
 		this.maxClients = 10;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.SLIDING_WINDOW));
 		RatePolicy policy = policy("default", "100/minute");
 		for (int i = 0; i < 500; i++) {
 			store.block("10.2." + (i / 250) + "." + (i % 250), Duration.ofMinutes(1));
@@ -63,7 +72,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 	void restrictedClientsAreBoundedBlocksYieldingBeforeBans(CapturedOutput output) throws Exception {
 		this.maxClients = 100;
 		this.maxRestricted = 10;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.SLIDING_WINDOW));
 		RatePolicy policy = policy("default", "100/minute");
 		for (int i = 0; i < 4; i++) {
 			store.ban("203.0.113." + i, null);
@@ -111,7 +120,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 	void restrictedClientsStayBoundedUnderConcurrency() throws Exception {
 		this.maxClients = 100;
 		this.maxRestricted = 50;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.FIXED_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.FIXED_WINDOW));
 		RatePolicy policy = policy("default", "1/minute");
 		ExecutorService executor = Executors.newFixedThreadPool(8);
 		try {
@@ -149,7 +158,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 	void restrictedClientsStayBoundedWhenTheyBlockThemselves() throws Exception {
 		this.maxClients = 50;
 		this.maxRestricted = 20;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.FIXED_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.FIXED_WINDOW));
 		RatePolicy policy = policy("default", "5/minute");
 		for (int i = 0; i < 500; i++) {
 			String client = "2001:db8:" + Integer.toHexString(i) + "::/64";
@@ -168,7 +177,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 	@Test
 	void tracksAtMostMaxClientsButNeverEvictsARestrictedClient() throws Exception {
 		this.maxClients = 100;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.SLIDING_WINDOW));
 		RatePolicy policy = policy("default", "1/minute");
 		store.block("203.0.113.1", Duration.ofHours(1));
 		store.ban("203.0.113.2", null);
@@ -183,7 +192,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 
 	@Test
 	void forgetsAClientOnceNothingAboutItMatters() throws Exception {
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.SLIDING_WINDOW));
 		RatePolicy policy = policy("default", "1/minute");
 		store.decide("203.0.113.7", policy);
 		store.decide("203.0.113.8", policy);
@@ -204,7 +213,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 
 	@Test
 	void aLongerWindowKeepsTheClientAsLongAsItsCountersMatter() throws Exception {
-		InMemoryViolationStore store = (InMemoryViolationStore) pureRateLimiter(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(pureRateLimiter(Algorithm.SLIDING_WINDOW));
 		RatePolicy minute = policy("default", "20/minute");
 		RatePolicy day = policy("create", "5/minute;50/day");
 		int admitted = 0;
@@ -222,7 +231,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 	@Test
 	void aClientWhoseBlockEndedCountsTowardsTheBoundAgain() throws Exception {
 		this.maxClients = 100;
-		InMemoryViolationStore store = (InMemoryViolationStore) store(Algorithm.SLIDING_WINDOW);
+		MemoryStore store = memoryStore(store(Algorithm.SLIDING_WINDOW));
 		RatePolicy policy = policy("default", "100/minute");
 		for (int i = 0; i < 1000; i++) {
 			store.block("10.1." + (i / 250) + "." + (i % 250), Duration.ofMinutes(1));
@@ -237,7 +246,7 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 
 	@Test
 	void countsSurviveReadsThatCaffeineDoesNotTurnIntoNewExpiries() throws Exception {
-		InMemoryViolationStore store = (InMemoryViolationStore) pureRateLimiter(Algorithm.FIXED_WINDOW);
+		MemoryStore store = memoryStore(pureRateLimiter(Algorithm.FIXED_WINDOW));
 		RatePolicy policy = policy("default", "3/10s");
 		String client = newClient();
 		this.clock.advance(Duration.ofMillis(9_500));
@@ -252,6 +261,50 @@ class InMemoryViolationStoreTests extends ViolationStoreContractTests {
 			assertThat(store.decide(client, policy).outcome()).as("request %d late in the window", i)
 				.isEqualTo(Outcome.LIMITED);
 		}
+	}
+
+	private record MemoryStore(ViolationStore store, InMemoryClientRecords records) {
+
+		dev.floodgate.core.Decision decide(String client, RatePolicy policy) {
+			return this.store.decide(client, policy);
+		}
+
+		ClientStatus block(String client, Duration duration) {
+			return this.store.block(client, duration);
+		}
+
+		ClientStatus ban(String client, Duration duration) {
+			return this.store.ban(client, duration);
+		}
+
+		java.util.Optional<ClientStatus> status(String client) {
+			return this.store.status(client);
+		}
+
+		List<ClientStatus> restrictedClients(int max) {
+			return this.store.restrictedClients(max);
+		}
+
+		long restrictedCount() {
+			return this.store.restrictedCount();
+		}
+
+		boolean forget(String client) {
+			return this.store.forget(client);
+		}
+
+		long trackedClients() {
+			return this.records.trackedClients();
+		}
+
+		long restrictedEvictions() {
+			return this.records.restrictedEvictions();
+		}
+
+		void cleanUp() {
+			this.records.cleanUp();
+		}
+
 	}
 
 }
