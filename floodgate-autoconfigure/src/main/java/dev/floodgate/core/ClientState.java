@@ -2,6 +2,8 @@ package dev.floodgate.core;
 
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The mutable state of one client, as the in-memory store keeps it: window counters for each
  * policy the client used, violation counts, and its block and ban. {@link DecisionRules}
@@ -12,64 +14,151 @@ public final class ClientState {
 
 	private static final long[] NO_COUNTERS = {};
 
-	/** Two longs per counter slot: the window index, then previous and current counts packed. */
-	long[] counters = NO_COUNTERS;
+	/** The first counter slot's window index (most policies have one limit: no array for it). */
+	private long firstWindow = Long.MIN_VALUE;
 
-	/** How long the counters must be kept after the latest request (longest window, doubled for sliding). */
-	long counterRetentionMillis;
+	/** The first counter slot's previous and current counts, packed. */
+	private long firstCounts;
+
+	/** Two longs per further counter slot: the window index, then previous and current counts packed. */
+	private long[] counters = NO_COUNTERS;
 
 	/** When the latest counted request arrived. */
 	long lastCountedMillis;
 
-	/** The latest violations since the last block, for the next block. */
-	long[] violationTimes = RecentTimes.NONE;
+	/**
+	 * How long the counters must be kept after the latest request (longest window, doubled
+	 * for sliding), in seconds rounded up.
+	 */
+	private int counterRetentionSeconds;
 
-	/** The latest violations, for a ban; never reset by a block. */
-	long[] banViolationTimes = RecentTimes.NONE;
+	/** Violations, blocks and bans: allocated at the client's first violation (or a change by hand). */
+	private @Nullable Escalated escalated;
 
 	/**
-	 * The latest block's number in the client's run of blocks (0 = none): the next block is
-	 * the run's next one when it starts within the ban window of the latest, else the first.
+	 * The escalation part of a state, for the few clients that ever had a violation, a block
+	 * or a ban.
 	 */
-	int blockNumber;
+	static final class Escalated {
 
-	long blockedAtMillis;
+		/** The latest violations since the last block, for the next block. */
+		long[] violationTimes = RecentTimes.NONE;
 
-	long blockedUntilMillis;
+		/** The latest violations, for a ban; never reset by a block. */
+		long[] banViolationTimes = RecentTimes.NONE;
 
-	long blockLengthMillis;
+		/**
+		 * The latest block's number in the client's run of blocks (0 = none): the next block
+		 * is the run's next one when it starts within the ban window of the latest, else the
+		 * first.
+		 */
+		int blockNumber;
 
-	long bannedAtMillis;
+		long blockedAtMillis;
 
-	/** 0 when not banned, {@link Long#MAX_VALUE} for a permanent ban. */
-	long bannedUntilMillis;
+		long blockedUntilMillis;
 
-	/** Set whenever something other than the counters changed: violations, blocks, bans. */
-	boolean escalationChanged;
+		long blockLengthMillis;
 
-	/** The version of the escalation state, for stores that keep the state in the heap. */
-	int version;
+		long bannedAtMillis;
 
-	/** Whether the in-memory store weighed this state as restricted when it last wrote it. */
-	volatile boolean weighedRestricted;
+		/** 0 when not banned, {@link Long#MAX_VALUE} for a permanent ban. */
+		long bannedUntilMillis;
+
+		/** Set whenever something other than the counters changed: violations, blocks, bans. */
+		boolean changed;
+
+		/** The version of the escalation state, for stores that keep the state in the heap. */
+		int version;
+
+		/** Whether the in-memory store weighed this state as restricted when it last wrote it. */
+		volatile boolean weighedRestricted;
+
+	}
+
+	/**
+	 * The escalation part, allocated on first use; every change of it goes through here.
+	 * @return the escalation part
+	 */
+	Escalated escalating() {
+		Escalated escalated = this.escalated;
+		if (escalated == null) {
+			escalated = new Escalated();
+			this.escalated = escalated;
+		}
+		escalated.changed = true;
+		return escalated;
+	}
 
 	long counter(int slot) {
-		int at = slot * 2;
+		if (slot == 0) {
+			return this.firstWindow;
+		}
+		int at = (slot - 1) * 2;
 		return (at < this.counters.length) ? this.counters[at] : Long.MIN_VALUE;
 	}
 
 	long counts(int slot) {
-		int at = slot * 2 + 1;
+		if (slot == 0) {
+			return this.firstCounts;
+		}
+		int at = (slot - 1) * 2 + 1;
 		return (at < this.counters.length) ? this.counters[at] : 0;
 	}
 
 	void setCounter(int slot, long windowIndex, long counts) {
-		int at = slot * 2;
+		if (slot == 0) {
+			this.firstWindow = windowIndex;
+			this.firstCounts = counts;
+			return;
+		}
+		int at = (slot - 1) * 2;
 		if (at + 1 >= this.counters.length) {
 			this.counters = Arrays.copyOf(this.counters, at + 2);
 		}
 		this.counters[at] = windowIndex;
 		this.counters[at + 1] = counts;
+	}
+
+	/**
+	 * A copy of the counters of this state, without its escalation part (for tests).
+	 * @return a new state
+	 */
+	ClientState copyCounters() {
+		ClientState copy = new ClientState();
+		copy.firstWindow = this.firstWindow;
+		copy.firstCounts = this.firstCounts;
+		copy.counters = this.counters.clone();
+		copy.counterRetentionSeconds = this.counterRetentionSeconds;
+		copy.lastCountedMillis = this.lastCountedMillis;
+		return copy;
+	}
+
+	/**
+	 * Keeps the counters at least this long after the latest request.
+	 * @param millis the retention
+	 */
+	void retainCountersFor(long millis) {
+		long seconds = Math.min(Integer.MAX_VALUE, (millis + 999) / 1000);
+		if (seconds > this.counterRetentionSeconds) {
+			this.counterRetentionSeconds = (int) seconds;
+		}
+	}
+
+	int violationBlockNumber() {
+		return (this.escalated != null) ? this.escalated.blockNumber : 0;
+	}
+
+	long blockLengthMillis() {
+		return (this.escalated != null) ? this.escalated.blockLengthMillis : 0;
+	}
+
+	long[] violationTimes() {
+		return (this.escalated != null) ? this.escalated.violationTimes : RecentTimes.NONE;
+	}
+
+	long[] banViolationTimes() {
+		return (this.escalated != null) ? this.escalated.banViolationTimes : RecentTimes.NONE;
 	}
 
 	/**
@@ -88,7 +177,7 @@ public final class ClientState {
 	 * @return the version, 0 until one was written
 	 */
 	public long version() {
-		return this.version;
+		return (this.escalated != null) ? this.escalated.version : 0;
 	}
 
 	/**
@@ -96,7 +185,12 @@ public final class ClientState {
 	 * @param version the version
 	 */
 	public void version(long version) {
-		this.version = (int) version;
+		Escalated escalated = this.escalated;
+		if (escalated == null) {
+			escalated = new Escalated();
+			this.escalated = escalated;
+		}
+		escalated.version = (int) version;
 	}
 
 	/**
@@ -104,8 +198,12 @@ public final class ClientState {
 	 * @return {@code true} if escalation state changed
 	 */
 	public boolean consumeEscalationChange() {
-		boolean changed = this.escalationChanged;
-		this.escalationChanged = false;
+		Escalated escalated = this.escalated;
+		if (escalated == null) {
+			return false;
+		}
+		boolean changed = escalated.changed;
+		escalated.changed = false;
 		return changed;
 	}
 
@@ -114,7 +212,8 @@ public final class ClientState {
 	 * @return the restriction the weight reflects
 	 */
 	public boolean weighedRestricted() {
-		return this.weighedRestricted;
+		Escalated escalated = this.escalated;
+		return escalated != null && escalated.weighedRestricted;
 	}
 
 	/**
@@ -122,7 +221,14 @@ public final class ClientState {
 	 * @param restricted whether it is weighed as restricted
 	 */
 	public void weighedRestricted(boolean restricted) {
-		this.weighedRestricted = restricted;
+		Escalated escalated = this.escalated;
+		if (escalated == null && restricted) {
+			escalated = new Escalated();
+			this.escalated = escalated;
+		}
+		if (escalated != null) {
+			escalated.weighedRestricted = restricted;
+		}
 	}
 
 	/**
@@ -131,7 +237,8 @@ public final class ClientState {
 	 * @return {@code true} if restricted
 	 */
 	public boolean restricted(long nowMillis) {
-		return this.bannedUntilMillis > nowMillis || this.blockedUntilMillis > nowMillis;
+		Escalated escalated = this.escalated;
+		return escalated != null && (escalated.bannedUntilMillis > nowMillis || escalated.blockedUntilMillis > nowMillis);
 	}
 
 	/**
@@ -141,19 +248,24 @@ public final class ClientState {
 	 * @return epoch milliseconds, {@link Long#MAX_VALUE} for a permanent ban
 	 */
 	public long expiresAtMillis(EscalationPolicy escalation) {
-		long at = this.lastCountedMillis + this.counterRetentionMillis;
+		long at = this.lastCountedMillis + counterRetentionMillis();
+		Escalated escalated = this.escalated;
+		if (escalated == null) {
+			return at;
+		}
 		long banWindow = escalation.ban().window().toMillis();
-		if (this.violationTimes.length > 0) {
-			at = Math.max(at, RecentTimes.latest(this.violationTimes) + escalation.block().violationWindow().toMillis());
+		if (escalated.violationTimes.length > 0) {
+			at = Math.max(at,
+					RecentTimes.latest(escalated.violationTimes) + escalation.block().violationWindow().toMillis());
 		}
-		if (this.banViolationTimes.length > 0) {
-			at = Math.max(at, RecentTimes.latest(this.banViolationTimes) + banWindow);
+		if (escalated.banViolationTimes.length > 0) {
+			at = Math.max(at, RecentTimes.latest(escalated.banViolationTimes) + banWindow);
 		}
-		if (this.blockNumber > 0) {
-			at = Math.max(at, this.blockedAtMillis + banWindow);
+		if (escalated.blockNumber > 0) {
+			at = Math.max(at, escalated.blockedAtMillis + banWindow);
 		}
-		at = Math.max(at, this.blockedUntilMillis);
-		return Math.max(at, this.bannedUntilMillis);
+		at = Math.max(at, escalated.blockedUntilMillis);
+		return Math.max(at, escalated.bannedUntilMillis);
 	}
 
 	/**
@@ -161,7 +273,7 @@ public final class ClientState {
 	 * @return milliseconds
 	 */
 	public long counterRetentionMillis() {
-		return this.counterRetentionMillis;
+		return this.counterRetentionSeconds * 1000L;
 	}
 
 	/**
@@ -169,7 +281,7 @@ public final class ClientState {
 	 * @return epoch milliseconds, 0 if never blocked
 	 */
 	public long blockedUntilMillis() {
-		return this.blockedUntilMillis;
+		return (this.escalated != null) ? this.escalated.blockedUntilMillis : 0;
 	}
 
 	/**
@@ -177,7 +289,7 @@ public final class ClientState {
 	 * @return epoch milliseconds, 0 if never blocked
 	 */
 	public long blockedAtMillis() {
-		return this.blockedAtMillis;
+		return (this.escalated != null) ? this.escalated.blockedAtMillis : 0;
 	}
 
 	/**
@@ -185,7 +297,7 @@ public final class ClientState {
 	 * @return epoch milliseconds, 0 if not banned, {@link Long#MAX_VALUE} if banned for good
 	 */
 	public long bannedUntilMillis() {
-		return this.bannedUntilMillis;
+		return (this.escalated != null) ? this.escalated.bannedUntilMillis : 0;
 	}
 
 	/**
@@ -193,7 +305,7 @@ public final class ClientState {
 	 * @return epoch milliseconds, 0 if not banned
 	 */
 	public long bannedAtMillis() {
-		return this.bannedAtMillis;
+		return (this.escalated != null) ? this.escalated.bannedAtMillis : 0;
 	}
 
 	/**
@@ -204,7 +316,7 @@ public final class ClientState {
 	 * @return the number of blocks, 0 when the latest started a ban window ago or more
 	 */
 	public int blocks(EscalationPolicy escalation, long nowMillis) {
-		return blocksInRun(this.blockNumber, this.blockedAtMillis, escalation.ban().window().toMillis(), nowMillis);
+		return blocksInRun(violationBlockNumber(), blockedAtMillis(), escalation.ban().window().toMillis(), nowMillis);
 	}
 
 	/**
@@ -226,7 +338,7 @@ public final class ClientState {
 	 * @return the number of violations
 	 */
 	public int violations(EscalationPolicy escalation, long nowMillis) {
-		return RecentTimes.within(this.banViolationTimes, nowMillis, escalation.ban().window().toMillis());
+		return RecentTimes.within(banViolationTimes(), nowMillis, escalation.ban().window().toMillis());
 	}
 
 	/**
@@ -234,9 +346,12 @@ public final class ClientState {
 	 * @return a snapshot
 	 */
 	public Escalations escalations() {
-		return new Escalations(this.violationTimes.clone(), this.banViolationTimes.clone(), this.blockNumber,
-				this.blockedAtMillis, this.blockedUntilMillis, this.blockLengthMillis, this.bannedAtMillis,
-				this.bannedUntilMillis);
+		Escalated e = this.escalated;
+		if (e == null) {
+			return Escalations.NONE;
+		}
+		return new Escalations(e.violationTimes.clone(), e.banViolationTimes.clone(), e.blockNumber, e.blockedAtMillis,
+				e.blockedUntilMillis, e.blockLengthMillis, e.bannedAtMillis, e.bannedUntilMillis);
 	}
 
 	/**
@@ -244,14 +359,19 @@ public final class ClientState {
 	 * @param escalations the escalation state
 	 */
 	public void restore(Escalations escalations) {
-		this.violationTimes = escalations.violationTimes();
-		this.banViolationTimes = escalations.banViolationTimes();
-		this.blockNumber = escalations.blockNumber();
-		this.blockedAtMillis = escalations.blockedAtMillis();
-		this.blockedUntilMillis = escalations.blockedUntilMillis();
-		this.blockLengthMillis = escalations.blockLengthMillis();
-		this.bannedAtMillis = escalations.bannedAtMillis();
-		this.bannedUntilMillis = escalations.bannedUntilMillis();
+		if (this.escalated == null && escalations == Escalations.NONE) {
+			return;
+		}
+		Escalated e = escalating();
+		e.changed = false;
+		e.violationTimes = escalations.violationTimes();
+		e.banViolationTimes = escalations.banViolationTimes();
+		e.blockNumber = escalations.blockNumber();
+		e.blockedAtMillis = escalations.blockedAtMillis();
+		e.blockedUntilMillis = escalations.blockedUntilMillis();
+		e.blockLengthMillis = escalations.blockLengthMillis();
+		e.bannedAtMillis = escalations.bannedAtMillis();
+		e.bannedUntilMillis = escalations.bannedUntilMillis();
 	}
 
 	/**

@@ -91,7 +91,7 @@ public final class DecisionRules {
 	 * @return the decision, or {@code null} when deciding needs more (or changes the state)
 	 */
 	public @Nullable Decision restrictionIfUnchanged(ClientState state, long now) {
-		if (state.bannedUntilMillis > now || (state.blockedUntilMillis > now && !this.escalation.block().relative())) {
+		if (state.bannedUntilMillis() > now || (state.blockedUntilMillis() > now && !this.escalation.block().relative())) {
 			return restriction(state, now);
 		}
 		return null;
@@ -105,20 +105,19 @@ public final class DecisionRules {
 	 * @return {@code true} if counting extends the counters' retention
 	 */
 	public boolean extendsRetention(ClientState state, RatePolicy policy) {
-		return ((this.algorithm == Algorithm.SLIDING_WINDOW) ? 2 : 1) * policy.longestWindowMillis() > state.counterRetentionMillis;
+		return ((this.algorithm == Algorithm.SLIDING_WINDOW) ? 2 : 1) * policy.longestWindowMillis() > state.counterRetentionMillis();
 	}
 
 	private @Nullable Decision restriction(ClientState state, long now) {
-		if (state.bannedUntilMillis > now) {
-			long retry = (state.bannedUntilMillis == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis - now;
+		if (state.bannedUntilMillis() > now) {
+			long retry = (state.bannedUntilMillis() == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis() - now;
 			return Decision.of(Outcome.BANNED, retry, null);
 		}
-		if (state.blockedUntilMillis > now) {
+		if (state.blockedUntilMillis() > now) {
 			if (this.escalation.block().relative()) {
-				state.blockedUntilMillis = saturatedAdd(now, state.blockLengthMillis);
-				state.escalationChanged = true;
+				state.escalating().blockedUntilMillis = saturatedAdd(now, state.blockLengthMillis());
 			}
-			return Decision.of(Outcome.BLOCKED, state.blockedUntilMillis - now, null);
+			return Decision.of(Outcome.BLOCKED, state.blockedUntilMillis() - now, null);
 		}
 		return null;
 	}
@@ -251,8 +250,7 @@ public final class DecisionRules {
 			state.setCounter(slot, index, (previous << 32) | (currentCount(state, slot, index) + policy.cost()));
 		}
 		state.lastCountedMillis = Math.max(state.lastCountedMillis, now);
-		state.counterRetentionMillis = Math.max(state.counterRetentionMillis,
-				(sliding ? 2 : 1) * policy.longestWindowMillis());
+		state.retainCountersFor((sliding ? 2 : 1) * policy.longestWindowMillis());
 	}
 
 	/**
@@ -331,28 +329,28 @@ public final class DecisionRules {
 		if (!this.escalation.countsViolations()) {
 			return limited;
 		}
-		state.escalationChanged = true;
-		if (state.bannedAtMillis != 0) {
+		ClientState.Escalated escalated = state.escalating();
+		if (escalated.bannedAtMillis != 0) {
 			// a timed ban has lapsed: the client starts again with a clean history
-			state.bannedAtMillis = 0;
-			state.bannedUntilMillis = 0;
-			state.banViolationTimes = RecentTimes.NONE;
-			state.blockNumber = 0;
-			state.violationTimes = RecentTimes.NONE;
+			escalated.bannedAtMillis = 0;
+			escalated.bannedUntilMillis = 0;
+			escalated.banViolationTimes = RecentTimes.NONE;
+			escalated.blockNumber = 0;
+			escalated.violationTimes = RecentTimes.NONE;
 		}
-		state.banViolationTimes = RecentTimes.add(state.banViolationTimes, now, ban.afterViolations());
-		state.violationTimes = RecentTimes.add(state.violationTimes, now, block.afterViolations());
-		int violations = RecentTimes.within(state.banViolationTimes, now, ban.window().toMillis());
+		escalated.banViolationTimes = RecentTimes.add(escalated.banViolationTimes, now, ban.afterViolations());
+		escalated.violationTimes = RecentTimes.add(escalated.violationTimes, now, block.afterViolations());
+		int violations = RecentTimes.within(state.banViolationTimes(), now, ban.window().toMillis());
 		if (ban.enabled() && violations >= ban.afterViolations()) {
 			ban(state, (ban.duration() != null) ? ban.duration().toMillis() : -1, now);
-			return Decision.of(Outcome.BANNED, (state.bannedUntilMillis == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis - now,
-					new Escalation(Escalation.Kind.BAN, 1, state.bannedUntilMillis, violations));
+			return Decision.of(Outcome.BANNED, (state.bannedUntilMillis() == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis() - now,
+					new Escalation(Escalation.Kind.BAN, 1, state.bannedUntilMillis(), violations));
 		}
 		if (block.enabled()
-				&& RecentTimes.within(state.violationTimes, now, block.violationWindow().toMillis()) >= block.afterViolations()) {
+				&& RecentTimes.within(state.violationTimes(), now, block.violationWindow().toMillis()) >= block.afterViolations()) {
 			int number = block(state, -1, now);
-			return Decision.of(Outcome.BLOCKED, state.blockLengthMillis,
-					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis, violations));
+			return Decision.of(Outcome.BLOCKED, state.blockLengthMillis(),
+					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis(), violations));
 		}
 		return limited;
 	}
@@ -365,16 +363,16 @@ public final class DecisionRules {
 	 * @return the block's number in the client's run of blocks
 	 */
 	public int block(ClientState state, long lengthMillis, long now) {
-		int latest = ClientState.blocksInRun(state.blockNumber, state.blockedAtMillis,
+		int latest = ClientState.blocksInRun(state.violationBlockNumber(), state.blockedAtMillis(),
 				this.escalation.ban().window().toMillis(), now);
 		int number = (latest == Integer.MAX_VALUE) ? latest : latest + 1;
-		state.blockNumber = number;
+		ClientState.Escalated escalated = state.escalating();
+		escalated.blockNumber = number;
 		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(number);
-		state.blockLengthMillis = length;
-		state.blockedAtMillis = now;
-		state.blockedUntilMillis = saturatedAdd(now, length);
-		state.violationTimes = RecentTimes.NONE;
-		state.escalationChanged = true;
+		escalated.blockLengthMillis = length;
+		escalated.blockedAtMillis = now;
+		escalated.blockedUntilMillis = saturatedAdd(now, length);
+		escalated.violationTimes = RecentTimes.NONE;
 		return number;
 	}
 
@@ -405,10 +403,10 @@ public final class DecisionRules {
 	 * @param now the time
 	 */
 	public void ban(ClientState state, long lengthMillis, long now) {
-		state.bannedAtMillis = now;
-		state.bannedUntilMillis = (lengthMillis < 0) ? Long.MAX_VALUE : saturatedAdd(now, lengthMillis);
-		state.violationTimes = RecentTimes.NONE;
-		state.escalationChanged = true;
+		ClientState.Escalated escalated = state.escalating();
+		escalated.bannedAtMillis = now;
+		escalated.bannedUntilMillis = (lengthMillis < 0) ? Long.MAX_VALUE : saturatedAdd(now, lengthMillis);
+		escalated.violationTimes = RecentTimes.NONE;
 	}
 
 	private static long saturatedAdd(long a, long b) {

@@ -461,11 +461,7 @@ class DecisionRulesTests {
 	}
 
 	private static ClientState copy(ClientState state) {
-		ClientState copy = new ClientState();
-		copy.counters = state.counters.clone();
-		copy.counterRetentionMillis = state.counterRetentionMillis;
-		copy.lastCountedMillis = state.lastCountedMillis;
-		return copy;
+		return state.copyCounters();
 	}
 
 	private static List<Limit> randomLimits(Random random) {
