@@ -13,13 +13,20 @@
 #                        ./mvnw -q -pl sample-app package spring-boot:repackage -DskipTests
 # Needs wrk and curl:    apt-get install -y wrk curl     (and redis-server for --store redis)
 #
-# Usage: benchmarks/http.sh [--store memory|redis] [--rounds 5] [--duration 10] [--warmup 20]
+# With --floor (implies --store redis) a third app runs beside them: the same sample with Floodgate
+# off and one minimal Redis script call per request (INCR of a per-IP key, PEXPIRE on first use,
+# through the same Spring Data Redis / Lettuce connection: sample.benchmark.redis-floor=true), the
+# floor any Redis-backed limiter stands on. Rounds then rotate the order of the three, and the
+# figure that matters is on/floor.
+#
+# Usage: benchmarks/http.sh [--store memory|redis] [--floor] [--rounds 5] [--duration 10] [--warmup 20]
 #                           [--connections 16] [--threads 1]
 # Environment: JAVA (default java), JAVA_OPTS (default -Xms512m -Xmx512m), SAMPLE_JAR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 store=memory
+floor=0
 rounds=5
 duration=10
 warmup=20
@@ -28,12 +35,13 @@ threads=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --store) store="$2"; shift 2 ;;
+    --floor) floor=1; store=redis; shift ;;
     --rounds) rounds="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "Unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -117,17 +125,24 @@ start_app() {
   pids+=($!)
 }
 
-# four distinct free ports: each app's own and its management port
+# six distinct free ports: each app's own and its management port
 ports=()
-while [ "${#ports[@]}" -lt 4 ]; do
+while [ "${#ports[@]}" -lt 6 ]; do
   candidate=$(free_port)
   case " ${ports[*]} " in *" $candidate "*) ;; *) ports+=("$candidate") ;; esac
 done
 on_port=${ports[0]} on_management=${ports[1]} off_port=${ports[2]} off_management=${ports[3]}
+floor_port=${ports[4]} floor_management=${ports[5]}
 start_app on "$on_port" "$on_management" --floodgate.enabled=true --floodgate.limit=1000000000/minute
 start_app off "$off_port" "$off_management" --floodgate.enabled=false
+if [ "$floor" = 1 ]; then
+  start_app floor "$floor_port" "$floor_management" --floodgate.enabled=false --sample.benchmark.redis-floor=true
+fi
 await "http://127.0.0.1:$on_management/actuator/health" "The app with Floodgate on" "$work/on.log"
 await "http://127.0.0.1:$off_management/actuator/health" "The app with Floodgate off" "$work/off.log"
+if [ "$floor" = 1 ]; then
+  await "http://127.0.0.1:$floor_management/actuator/health" "The floor app" "$work/floor.log"
+fi
 
 # one link in each application; GET /api/links/<code> falls under the default limit
 create_link() {
@@ -147,6 +162,14 @@ fi
 if grep -qi '^RateLimit:' "$work/off.headers"; then
   echo "Floodgate is deciding with floodgate.enabled=false" >&2
   exit 1
+fi
+if [ "$floor" = 1 ]; then
+  floor_url="http://127.0.0.1:$floor_port/api/links/$(create_link "$floor_port")"
+  curl -fsS -o /dev/null "$floor_url"
+  if [ "$(redis-cli -p "$redis_port" --scan --pattern 'floor:*' | wc -l)" -lt 1 ]; then
+    echo "The floor app made no Redis call" >&2
+    exit 1
+  fi
 fi
 
 # runs wrk and prints requests/s; fails on any non-2xx response (a limit reached, an error)
@@ -173,9 +196,38 @@ echo "java: $("$java_cmd" -version 2>&1 | head -1); JAVA_OPTS: $java_opts"
 echo "wrk: -t $threads -c $connections -d ${duration}s on loopback; warm-up ${warmup}s each; $rounds rounds"
 echo "on:  $on_url  (floodgate.limit=1000000000/minute: every request decided, none rejected)"
 echo "off: $off_url  (floodgate.enabled=false)"
+if [ "$floor" = 1 ]; then
+  echo "floor: $floor_url  (Floodgate off; one INCR/PEXPIRE script call per request)"
+fi
 echo
 drive "$on_url" "$warmup" >/dev/null
 drive "$off_url" "$warmup" >/dev/null
+
+if [ "$floor" = 1 ]; then
+  drive "$floor_url" "$warmup" >/dev/null
+  printf '%-6s %12s %12s %12s %9s %9s %9s\n' round "on req/s" "floor req/s" "off req/s" "on/floor" "on/off" "floor/off"
+  : >"$work/on-floor"
+  : >"$work/on-off"
+  : >"$work/floor-off"
+  for round in $(seq 1 "$rounds"); do
+    # rotate which goes first, so none always runs on a hotter (or cooler) machine
+    case $((round % 3)) in
+      1) on=$(drive "$on_url" "$duration"); fl=$(drive "$floor_url" "$duration"); off=$(drive "$off_url" "$duration") ;;
+      2) fl=$(drive "$floor_url" "$duration"); off=$(drive "$off_url" "$duration"); on=$(drive "$on_url" "$duration") ;;
+      0) off=$(drive "$off_url" "$duration"); on=$(drive "$on_url" "$duration"); fl=$(drive "$floor_url" "$duration") ;;
+    esac
+    a=$(awk -v a="$on" -v b="$fl" 'BEGIN { printf "%.3f", a / b }')
+    b=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
+    c=$(awk -v a="$fl" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
+    echo "$a" >>"$work/on-floor"
+    echo "$b" >>"$work/on-off"
+    echo "$c" >>"$work/floor-off"
+    printf '%-6s %12s %12s %12s %9s %9s %9s\n' "$round" "$on" "$fl" "$off" "$a" "$b" "$c"
+  done
+  echo
+  echo "median of the rounds' ratios: on/floor $(median %.3f <"$work/on-floor"), on/off $(median %.3f <"$work/on-off"), floor/off $(median %.3f <"$work/floor-off")"
+  exit 0
+fi
 
 printf '%-6s %14s %14s %8s\n' round "on req/s" "off req/s" "on/off"
 : >"$work/on.rates"
