@@ -15,7 +15,7 @@ import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ClientRecords;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.ViolationStoreContractTests;
+import dev.floodgate.store.testkit.ClientRecordsContractTests;
 import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never evicts a restricted client.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class InMemoryClientRecordsTests extends ViolationStoreContractTests {
+class InMemoryClientRecordsTests extends ClientRecordsContractTests {
 
 	private long maxClients = 10_000;
 

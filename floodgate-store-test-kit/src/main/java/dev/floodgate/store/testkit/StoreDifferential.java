@@ -1,4 +1,9 @@
-package dev.floodgate.store;
+package dev.floodgate.store.testkit;
+
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.ViolationStore;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.ViolationStoreContractTests;
+import dev.floodgate.store.testkit.ClientRecordsContractTests;
 import dev.floodgate.testsupport.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 
@@ -22,7 +22,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * The {@link ViolationStore} contract on a real Redis: a subclass says only which server to
  * connect to. Each store gets its own key prefix, so tests never see each other's clients.
  */
-abstract class AbstractRedisViolationStoreTests extends ViolationStoreContractTests {
+abstract class AbstractRedisViolationStoreTests extends ClientRecordsContractTests {
 
 	private LettuceConnectionFactory connectionFactory;
 

@@ -18,7 +18,7 @@ import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.ViolationStoreContractTests;
+import dev.floodgate.store.testkit.ClientRecordsContractTests;
 import dev.floodgate.testsupport.MongoTestServer;
 import dev.floodgate.testsupport.MutableClock;
 import org.bson.Document;
@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The MongoDB store keeps the {@link ViolationStore} contract on the MongoDB wire-protocol
  * server in process, or on a real MongoDB when {@code FLOODGATE_TEST_MONGODB_URI} is set.
  */
-class MongoViolationStoreTests extends ViolationStoreContractTests {
+class MongoViolationStoreTests extends ClientRecordsContractTests {
 
 	private static final List<String> commands = new CopyOnWriteArrayList<>();
 
