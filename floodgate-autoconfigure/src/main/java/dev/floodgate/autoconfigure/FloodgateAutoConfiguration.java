@@ -30,6 +30,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -100,14 +101,27 @@ public final class FloodgateAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ViolationStore floodgateViolationStore(FloodgateSettings settings, DecisionRules rules,
-			@Qualifier(CLOCK_BEAN_NAME) Clock clock, ResourceLoader resourceLoader) {
+			@Qualifier(CLOCK_BEAN_NAME) Clock clock, ResourceLoader resourceLoader, ListableBeanFactory beanFactory) {
 		if (settings.storeType() != StoreType.MEMORY) {
-			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader());
+			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader(), beanFactory);
 		}
 		return new InMemoryViolationStore(rules, clock, settings.maxClients(), settings.maxRestricted());
 	}
 
-	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader) {
+	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader,
+			ListableBeanFactory beanFactory) {
+		String[] candidates = ClassUtils.isPresent(libraryClass(type), classLoader)
+				? beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(libraryClass(type), classLoader), true, false)
+				: new String[0];
+		if (candidates.length > 1) {
+			// like Spring Boot's own auto-configurations, the store backs off from several candidates
+			String what = ClassUtils.getShortName(libraryClass(type));
+			return new InvalidFloodgateSettingException("floodgate.store.type",
+					type.name().toLowerCase(java.util.Locale.ROOT),
+					"the store needs a single " + what + " but there are " + candidates.length + " ("
+							+ String.join(", ", candidates) + ") and none is @Primary: mark the one Floodgate "
+							+ "should use @Primary, or define a ViolationStore bean of your own");
+		}
 		// under AOT the store auto-configurations' conditions were decided at build time
 		if (AotDetector.useGeneratedArtifacts() && ClassUtils.isPresent(libraryClass(type), classLoader)) {
 			return (type == StoreType.REDIS)

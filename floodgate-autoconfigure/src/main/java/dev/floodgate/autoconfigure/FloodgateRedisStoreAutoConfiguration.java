@@ -10,11 +10,11 @@ import dev.floodgate.store.redis.RedisViolationStore;
 import io.lettuce.core.resource.Delay;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -26,7 +26,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /**
  * Auto-configuration of the Redis store, for {@code floodgate.store.type=redis}: through the
  * application's own {@link RedisConnectionFactory} ({@code spring.data.redis.*}). Without
- * Spring Data Redis or a connection factory nothing is registered here, and
+ * Spring Data Redis or a single connection factory (one, or one of several marked
+ * {@code @Primary}) nothing is registered here, and
  * {@link FloodgateAutoConfiguration} stops the application with a message that says what
  * to add.
  * <p>
@@ -47,7 +48,7 @@ public final class FloodgateRedisStoreAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(ViolationStore.class)
-	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
 			DecisionRules rules) {
 		if (settings.storeType() != StoreType.REDIS) {
