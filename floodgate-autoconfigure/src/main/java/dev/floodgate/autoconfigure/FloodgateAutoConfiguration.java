@@ -11,6 +11,7 @@ import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.event.EventPublishingObserver;
 import dev.floodgate.store.ResilientViolationStore;
+import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryViolationStore;
@@ -22,7 +23,6 @@ import dev.floodgate.web.RateLimitExemption;
 import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
-import dev.floodgate.web.RestrictionCache;
 import dev.floodgate.web.RestrictionInterceptor;
 import org.jspecify.annotations.Nullable;
 

@@ -80,6 +80,7 @@ public final class FloodgateRedisStoreAutoConfiguration {
 		static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
 
 		@Bean
+		@ConditionalOnMissingBean(name = "floodgateLettuceReconnectDelay")
 		@Order(Ordered.HIGHEST_PRECEDENCE)
 		ClientResourcesBuilderCustomizer floodgateLettuceReconnectDelay() {
 			return (builder) -> builder
