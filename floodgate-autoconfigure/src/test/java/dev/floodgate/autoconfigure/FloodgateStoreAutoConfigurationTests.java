@@ -18,6 +18,7 @@ import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import dev.floodgate.store.redis.RedisViolationStore;
 import dev.floodgate.testsupport.MongoTestServer;
+import dev.floodgate.testsupport.RedisServer;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,18 @@ class FloodgateStoreAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.getBean(ViolationStore.class)
 				.isInstanceOf(RedisViolationStore.class));
+	}
+
+	@Test
+	void redisStoreIsConnectedWithItsScriptsLoadedOnceTheContextHasStarted() {
+		try (RedisServer server = RedisServer.start()) {
+			this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+				.withPropertyValues("floodgate.store.type=redis", "spring.data.redis.port=" + server.port())
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(RedisViolationStore.class).awaitReady(Duration.ZERO)).isTrue();
+				});
+		}
 	}
 
 	@Test
