@@ -2,26 +2,22 @@ package dev.floodgate.actuate;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-import dev.floodgate.autoconfigure.FloodgateSettings;
 import dev.floodgate.core.BanPolicy;
 import dev.floodgate.core.BlockPolicy;
 import dev.floodgate.core.Durations;
 import dev.floodgate.core.Limit;
-import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.net.IpAddress;
 import dev.floodgate.core.net.IpRange;
 import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.web.HandlerPolicies;
-import dev.floodgate.web.PrefixWidening;
-import dev.floodgate.web.RestrictionCache;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -67,9 +63,9 @@ public class FloodgateEndpoint {
 
 	private static final Log logger = LogFactory.getLog(FloodgateEndpoint.class);
 
-	private final FloodgateSettings settings;
+	private final FloodgateEndpointSettings settings;
 
-	private final HandlerPolicies policies;
+	private final Supplier<List<PolicyDescriptor>> policies;
 
 	private final ViolationStore store;
 
@@ -77,65 +73,44 @@ public class FloodgateEndpoint {
 
 	private final @Nullable RestrictionCache restrictions;
 
-	private final @Nullable PrefixWidening widening;
+	private final @Nullable WidenedNetworks widening;
 
 	/**
 	 * Creates the endpoint.
-	 * @param settings the settings in force
-	 * @param policies the policies of the handlers
+	 * @param settings what it shows of the settings in force
+	 * @param policies every policy with its limits and handlers, asked at each read
 	 * @param store the store
 	 * @param circuitBreaker the store's circuit breaker
 	 */
-	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker) {
-		this(settings, policies, store, circuitBreaker, null);
+	public FloodgateEndpoint(FloodgateEndpointSettings settings, Supplier<List<PolicyDescriptor>> policies,
+			ViolationStore store, StoreCircuitBreaker circuitBreaker) {
+		this(settings, policies, store, circuitBreaker, null, null);
 	}
 
 	/**
 	 * Creates the endpoint.
-	 * @param settings the settings in force
-	 * @param policies the policies of the handlers
-	 * @param store the store
-	 * @param circuitBreaker the store's circuit breaker
-	 * @param restrictions this instance's cache of restricted clients, updated when an
-	 * operator lifts or restricts a client
-	 */
-	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions) {
-		this(settings, policies, store, circuitBreaker, restrictions, null);
-	}
-
-	/**
-	 * Creates the endpoint.
-	 * @param settings the settings in force
-	 * @param policies the policies of the handlers
+	 * @param settings what it shows of the settings in force
+	 * @param policies every policy with its limits and handlers, asked at each read
 	 * @param store the store
 	 * @param circuitBreaker the store's circuit breaker
 	 * @param restrictions this instance's cache of restricted clients, updated when an
 	 * operator lifts or restricts a client
 	 * @param widening the widened networks, of which a lifted client's is lifted too
 	 */
-	public FloodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions,
-			@Nullable PrefixWidening widening) {
-		this.widening = widening;
+	public FloodgateEndpoint(FloodgateEndpointSettings settings, Supplier<List<PolicyDescriptor>> policies,
+			ViolationStore store, StoreCircuitBreaker circuitBreaker, @Nullable RestrictionCache restrictions,
+			@Nullable WidenedNetworks widening) {
 		this.settings = settings;
 		this.policies = policies;
 		this.store = store;
 		this.circuitBreaker = circuitBreaker;
 		this.restrictions = restrictions;
+		this.widening = widening;
 	}
 
 	@ReadOperation
 	public FloodgateDescriptor floodgate() {
-		List<PolicyDescriptor> policies = new ArrayList<>();
-		for (RatePolicy policy : this.policies.all()) {
-			policies.add(new PolicyDescriptor(policy.name(), policy.limits().stream().map(Limit::toString).toList(),
-					policy.cost(),
-					HandlerPolicies.DEFAULT_POLICY.equals(policy.name()) && policy == this.policies.defaultPolicy()
-							? List.of("every handler without @RateLimited")
-							: this.policies.handlers(policy).stream().sorted().toList()));
-		}
+		List<PolicyDescriptor> policies = this.policies.get();
 		BlockPolicy block = this.settings.escalation().block();
 		BanPolicy ban = this.settings.escalation().ban();
 		EscalationDescriptor escalation = new EscalationDescriptor(
@@ -145,12 +120,12 @@ public class FloodgateEndpoint {
 						(ban.duration() != null) ? text(ban.duration()) : "permanent"));
 		ProxyDescriptor proxy = new ProxyDescriptor(this.settings.behindProxy(),
 				ranges(this.settings.trustedProxies().ranges()), this.settings.clientIpHeader(),
-				this.settings.forwardedHeader().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+				this.settings.forwardedHeader(),
 				this.settings.ipv6PrefixLength(), ranges(this.settings.allowList().ranges()),
 				ranges(this.settings.denyList().ranges()));
 		StoreDescriptor store = new StoreDescriptor(this.store.type(),
 				this.store.getClass().getName(), this.circuitBreaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-				this.settings.onFailure().name().toLowerCase(Locale.ROOT), text(this.settings.storeTimeout()));
+				this.settings.onFailure(), text(this.settings.storeTimeout()));
 		ClientsDescriptor clients;
 		try {
 			clients = new ClientsDescriptor(this.store.restrictedCount(),
@@ -239,7 +214,7 @@ public class FloodgateEndpoint {
 
 	private @Nullable String liftNetwork(String client) {
 		IpAddress address = IpAddress.parse(client.trim());
-		String network = (this.widening != null && address != null) ? this.widening.prefixKey(address) : null;
+		String network = (this.widening != null && address != null) ? this.widening.networkKey(address) : null;
 		if (network == null) {
 			return null;
 		}

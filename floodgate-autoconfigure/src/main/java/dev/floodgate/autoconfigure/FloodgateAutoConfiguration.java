@@ -11,6 +11,7 @@ import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.event.EventPublishingObserver;
 import dev.floodgate.store.ResilientViolationStore;
+import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
@@ -23,7 +24,6 @@ import dev.floodgate.web.RateLimitExemption;
 import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
-import dev.floodgate.web.RestrictionCache;
 import dev.floodgate.web.RestrictionInterceptor;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +31,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -101,15 +102,28 @@ public final class FloodgateAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ViolationStore floodgateViolationStore(FloodgateSettings settings, DecisionRules rules,
-			@Qualifier(CLOCK_BEAN_NAME) Clock clock, ResourceLoader resourceLoader) {
+			@Qualifier(CLOCK_BEAN_NAME) Clock clock, ResourceLoader resourceLoader, ListableBeanFactory beanFactory) {
 		if (settings.storeType() != StoreType.MEMORY) {
-			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader());
+			throw storeNotBuilt(settings.storeType(), resourceLoader.getClassLoader(), beanFactory);
 		}
 		return new RuleBookStore(new InMemoryClientRecords(rules, clock, settings.maxClients(), settings.maxRestricted()),
 				rules, clock);
 	}
 
-	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader) {
+	private static InvalidFloodgateSettingException storeNotBuilt(StoreType type, @Nullable ClassLoader classLoader,
+			ListableBeanFactory beanFactory) {
+		String[] candidates = ClassUtils.isPresent(libraryClass(type), classLoader)
+				? beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(libraryClass(type), classLoader), true, false)
+				: new String[0];
+		if (candidates.length > 1) {
+			// like Spring Boot's own auto-configurations, the store backs off from several candidates
+			String what = ClassUtils.getShortName(libraryClass(type));
+			return new InvalidFloodgateSettingException("floodgate.store.type",
+					type.name().toLowerCase(java.util.Locale.ROOT),
+					"the store needs a single " + what + " but there are " + candidates.length + " ("
+							+ String.join(", ", candidates) + ") and none is @Primary: mark the one Floodgate "
+							+ "should use @Primary, or define a ViolationStore bean of your own");
+		}
 		// under AOT the store auto-configurations' conditions were decided at build time
 		if (AotDetector.useGeneratedArtifacts() && ClassUtils.isPresent(libraryClass(type), classLoader)) {
 			return (type == StoreType.REDIS)

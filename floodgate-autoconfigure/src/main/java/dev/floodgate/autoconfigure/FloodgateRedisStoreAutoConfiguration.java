@@ -9,12 +9,14 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisViolationStore;
 import io.lettuce.core.resource.Delay;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -26,7 +28,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 /**
  * Auto-configuration of the Redis store, for {@code floodgate.store.type=redis}: through the
  * application's own {@link RedisConnectionFactory} ({@code spring.data.redis.*}). Without
- * Spring Data Redis or a connection factory nothing is registered here, and
+ * Spring Data Redis or a single connection factory (one, or one of several marked
+ * {@code @Primary}) nothing is registered here, and
  * {@link FloodgateAutoConfiguration} stops the application with a message that says what
  * to add.
  * <p>
@@ -47,24 +50,40 @@ public final class FloodgateRedisStoreAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(ViolationStore.class)
-	@ConditionalOnBean(RedisConnectionFactory.class)
+	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
 			DecisionRules rules) {
 		if (settings.storeType() != StoreType.REDIS) {
 			// only under AOT, where this condition was decided at build time
 			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
 		}
-		RedisViolationStore store = new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(),
-				settings.storeTimeout());
-		// connect and load the scripts before the first request, bounded: a dead Redis delays
-		// start-up by at most this, and requests are then decided by floodgate.store.on-failure
-		Duration readyWithin = settings.storeTimeout().multipliedBy(4).plusSeconds(2);
-		if (!store.awaitReady(readyWithin)) {
-			org.apache.commons.logging.LogFactory.getLog(FloodgateRedisStoreAutoConfiguration.class)
-				.warn("Floodgate's Redis store is not connected after " + readyWithin.toMillis()
-						+ "ms; requests are decided by floodgate.store.on-failure until it is");
-		}
-		return store;
+		// the store connects and loads its scripts in the background; floodgateRedisStoreReady waits for it
+		return new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
+	}
+
+	/**
+	 * Waits, once every singleton is created rather than while the store's bean is, until the
+	 * Redis store is connected and its scripts are loaded, so that the first requests are not
+	 * the slow ones. Bounded: a dead Redis delays start-up by at most four store timeouts and
+	 * two seconds, and requests are then decided by {@code floodgate.store.on-failure}.
+	 * @param store the store, when it is Floodgate's Redis store
+	 * @param settings the settings
+	 * @return the initializer
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = "floodgateRedisStoreReady")
+	SmartInitializingSingleton floodgateRedisStoreReady(ObjectProvider<ViolationStore> store,
+			FloodgateSettings settings) {
+		return () -> {
+			if (store.getIfUnique() instanceof RedisViolationStore redis) {
+				Duration readyWithin = settings.storeTimeout().multipliedBy(4).plusSeconds(2);
+				if (!redis.awaitReady(readyWithin)) {
+					org.apache.commons.logging.LogFactory.getLog(FloodgateRedisStoreAutoConfiguration.class)
+						.warn("Floodgate's Redis store is not connected after " + readyWithin.toMillis()
+								+ "ms; requests are decided by floodgate.store.on-failure until it is");
+				}
+			}
+		};
 	}
 
 	/**
@@ -79,6 +98,7 @@ public final class FloodgateRedisStoreAutoConfiguration {
 		static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
 
 		@Bean
+		@ConditionalOnMissingBean(name = "floodgateLettuceReconnectDelay")
 		@Order(Ordered.HIGHEST_PRECEDENCE)
 		ClientResourcesBuilderCustomizer floodgateLettuceReconnectDelay() {
 			return (builder) -> builder

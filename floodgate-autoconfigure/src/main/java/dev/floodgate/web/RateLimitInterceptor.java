@@ -9,6 +9,7 @@ import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RequestOutcome;
 import dev.floodgate.core.net.IpRanges;
+import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.ViolationStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;

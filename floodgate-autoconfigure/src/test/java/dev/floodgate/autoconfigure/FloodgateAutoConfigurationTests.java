@@ -350,7 +350,7 @@ class FloodgateAutoConfigurationTests {
 				userBean("myInterceptor", RateLimitInterceptor.class,
 						() -> new RateLimitInterceptor(resolver, policies, store, rejectionHandler, headers, IpRanges.none(),
 								IpRanges.none(), List.of(), false, false, dev.floodgate.core.FloodgateObserver.NONE,
-								new dev.floodgate.web.RestrictionCache(java.time.Clock.systemUTC(), java.time.Duration.ZERO, 1))),
+								new dev.floodgate.store.RestrictionCache(java.time.Clock.systemUTC(), java.time.Duration.ZERO, 1))),
 				userBean("floodgateWebMvcConfigurer", WebMvcConfigurer.class, () -> new WebMvcConfigurer() {
 				}));
 	}

@@ -151,7 +151,10 @@ class FloodgateOperationsAutoConfigurationTests {
 		@org.springframework.context.annotation.Bean
 		FloodgateEndpoint myEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
 				StoreCircuitBreaker circuitBreaker) {
-			return new FloodgateEndpoint(settings, policies, store, circuitBreaker);
+			return new FloodgateEndpoint(
+					FloodgateEndpointAutoConfiguration.EndpointConfiguration.endpointSettings(settings),
+					() -> FloodgateEndpointAutoConfiguration.EndpointConfiguration.describe(policies), store,
+					circuitBreaker);
 		}
 
 	}

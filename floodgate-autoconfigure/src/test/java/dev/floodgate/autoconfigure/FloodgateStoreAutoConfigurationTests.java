@@ -1,7 +1,13 @@
 package dev.floodgate.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.floodgate.core.InvalidFloodgateSettingException;
@@ -9,12 +15,18 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.store.mongo.MongoViolationStore;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
 import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.testsupport.MongoTestServer;
+import dev.floodgate.testsupport.RedisServer;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.NoUniqueBeanDefinitionException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -88,6 +100,107 @@ class FloodgateStoreAutoConfigurationTests {
 			.withBean(MongoClient.class, () -> MongoClients.create("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"))
 			.withUserConfiguration(TemplateConfiguration.class)
 			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class));
+	}
+
+	@Test
+	void redisThroughThePrimaryOfTwoConnectionFactories() {
+		this.runner.withPropertyValues("floodgate.store.type=redis", "floodgate.store.timeout=50ms")
+			.withBean("first", RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1),
+					(definition) -> definition.setPrimary(true))
+			.withBean("second", RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 2))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.getBean(ViolationStore.class)
+				.isInstanceOf(RedisViolationStore.class));
+	}
+
+	@Test
+	void redisStoreIsConnectedWithItsScriptsLoadedOnceTheContextHasStarted() {
+		try (RedisServer server = RedisServer.start()) {
+			this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+				.withPropertyValues("floodgate.store.type=redis", "spring.data.redis.port=" + server.port())
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(RedisViolationStore.class).awaitReady(Duration.ZERO)).isTrue();
+				});
+		}
+	}
+
+	@Test
+	void redisBacksOffFromTwoConnectionFactoriesWithoutAPrimaryAndSaysWhichToMark() {
+		// like Spring Boot's own RedisTemplate: @ConditionalOnSingleCandidate, then a message, not an injection failure
+		this.runner.withPropertyValues("floodgate.store.type=redis")
+			.withBean("first", RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
+			.withBean("second", RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 2))
+			.run((context) -> {
+				assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidFloodgateSettingException.class)
+					.hasMessageContaining("a single RedisConnectionFactory but there are 2 (first, second)")
+					.hasMessageContaining("@Primary");
+				assertThat(context.getStartupFailure()).rootCause().isNotInstanceOf(NoUniqueBeanDefinitionException.class);
+			});
+	}
+
+	@Test
+	void mongoThroughThePrimaryOfTwoTemplates() {
+		this.runner.withPropertyValues("floodgate.store.type=mongo", "floodgate.store.timeout=200ms")
+			.withBean(MongoClient.class, () -> MongoClients.create("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"))
+			.withUserConfiguration(TemplateConfiguration.class)
+			.withBean("otherTemplate", MongoTemplate.class,
+					() -> new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:2"), "other"))
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class));
+	}
+
+	@Test
+	void mongoBacksOffFromTwoTemplatesWithoutAPrimary() {
+		this.runner.withPropertyValues("floodgate.store.type=mongo")
+			.withBean("oneTemplate", MongoTemplate.class,
+					() -> new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:1"), "one"))
+			.withBean("otherTemplate", MongoTemplate.class,
+					() -> new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:2"), "other"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidFloodgateSettingException.class)
+				.hasMessageContaining("a single MongoTemplate but there are 2 (oneTemplate, otherTemplate)"));
+	}
+
+	@Test
+	void mongoIndexesExistOnceTheContextHasStartedButCreatingTheStoreBeanTalksToNobody() {
+		List<String> commands = new CopyOnWriteArrayList<>();
+		List<String> commandsWhenTheStoreWasCreated = new CopyOnWriteArrayList<>();
+		String collection = "clients_" + UUID.randomUUID().toString().replace("-", "");
+		try (MongoTestServer server = MongoTestServer.start()) {
+			this.runner.withPropertyValues("floodgate.store.type=mongo", "floodgate.store.mongo.collection=" + collection)
+				.withBean(MongoClient.class, () -> MongoClients.create(MongoClientSettings.builder()
+					.applyConnectionString(new ConnectionString(server.uri()))
+					.addCommandListener(new CommandListener() {
+						@Override
+						public void commandStarted(CommandStartedEvent event) {
+							commands.add(event.getCommandName());
+						}
+					})
+					.build()))
+				.withUserConfiguration(TemplateConfiguration.class)
+				.withBean(BeanPostProcessor.class, () -> new BeanPostProcessor() {
+					@Override
+					public Object postProcessAfterInitialization(Object bean, String name) {
+						if (bean instanceof MongoViolationStore) {
+							commandsWhenTheStoreWasCreated.addAll(commands);
+						}
+						return bean;
+					}
+				})
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(commandsWhenTheStoreWasCreated).doesNotContain("createIndexes");
+					List<String> indexes = context.getBean(MongoTemplate.class)
+						.getCollection(collection)
+						.listIndexes()
+						.map((index) -> index.getString("name"))
+						.into(new ArrayList<>());
+					assertThat(indexes).contains("floodgate_expiry", "floodgate_blocked_until", "floodgate_banned_until");
+				});
+		}
 	}
 
 	@Test

@@ -1,4 +1,4 @@
-package dev.floodgate.web;
+package dev.floodgate.store;
 
 import java.time.Clock;
 import java.time.Duration;
