@@ -124,7 +124,7 @@ public class FloodgateEndpoint {
 				this.settings.ipv6PrefixLength(), ranges(this.settings.allowList().ranges()),
 				ranges(this.settings.denyList().ranges()));
 		StoreDescriptor store = new StoreDescriptor(this.store.type(),
-				this.store.getClass().getName(), this.circuitBreaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+				this.store.implementation(), this.circuitBreaker.state().name().toLowerCase(Locale.ROOT).replace('_', '-'),
 				this.settings.onFailure(), text(this.settings.storeTimeout()));
 		ClientsDescriptor clients;
 		try {

@@ -10,6 +10,7 @@ import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.event.EventPublishingObserver;
+import dev.floodgate.store.GuardedStore;
 import dev.floodgate.store.ResilientViolationStore;
 import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.StoreCircuitBreaker;
@@ -65,6 +66,8 @@ public final class FloodgateAutoConfiguration {
 
 	/** The name of the {@link Clock} bean Floodgate takes its time from. */
 	public static final String CLOCK_BEAN_NAME = "floodgateClock";
+
+
 
 	/** The name of the bean that refuses restricted clients on paths that are never limited. */
 	public static final String RESTRICTION_INTERCEPTOR_BEAN_NAME = "floodgateRestrictionInterceptor";
@@ -189,17 +192,33 @@ public final class FloodgateAutoConfiguration {
 		return new StoreCircuitBreaker(clock);
 	}
 
+	/**
+	 * The store as Floodgate itself calls it (the interceptor, prefix widening, the actuator
+	 * endpoint): behind the circuit breaker, its latency and failures observed, composed once.
+	 * @param store the store
+	 * @param circuitBreaker the circuit breaker
+	 * @param observers told of every store call
+	 * @return the guarded store
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	GuardedStore floodgateGuardedStore(ViolationStore store, StoreCircuitBreaker circuitBreaker,
+			ObjectProvider<FloodgateObserver> observers) {
+		return new GuardedStore(new ResilientViolationStore(store, circuitBreaker,
+				FloodgateObserver.of(observers.orderedStream().toList())));
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
-			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, ViolationStore store,
-			StoreCircuitBreaker circuitBreaker, RejectionHandler rejectionHandler, RateLimitHeaders headers,
-			ObjectProvider<RateLimitExemption> exemptions, ObjectProvider<FloodgateObserver> observers,
-			RestrictionCache restrictions, ObjectProvider<PrefixWidening> widening) {
+			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
+			GuardedStore guarded, RejectionHandler rejectionHandler,
+			RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions,
+			ObjectProvider<FloodgateObserver> observers, RestrictionCache restrictions,
+			ObjectProvider<PrefixWidening> widening) {
 		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
-		ViolationStore guarded = new ResilientViolationStore(store, circuitBreaker, observer);
-		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded, rejectionHandler, headers,
-				settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
+		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded.store(), rejectionHandler,
+				headers, settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
 				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable());
 	}
 
@@ -207,13 +226,13 @@ public final class FloodgateAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "floodgate.widen.enabled", matchIfMissing = true)
 	PrefixWidening floodgatePrefixWidening(FloodgateProperties properties, FloodgateSettings settings,
-			ViolationStore store, StoreCircuitBreaker circuitBreaker, @Qualifier(CLOCK_BEAN_NAME) Clock clock) {
+			ViolationStore store, GuardedStore guarded, @Qualifier(CLOCK_BEAN_NAME) Clock clock) {
 		// a shared store's widened prefixes are read again once per local cache ttl (lifts
 		// made on other instances arrive within it); the in-memory store is this instance's own
 		Duration recheck = (isInMemory(store) || settings.localCacheTtl().isZero())
 				? Duration.ofSeconds(1) : settings.localCacheTtl();
 		return new PrefixWidening(properties.getWiden().toPolicy(), settings.ipv6PrefixLength(),
-				new ResilientViolationStore(store, circuitBreaker), clock, recheck, settings.localCacheMaxClients());
+				guarded.store(), clock, recheck, settings.localCacheMaxClients());
 	}
 
 	@Bean

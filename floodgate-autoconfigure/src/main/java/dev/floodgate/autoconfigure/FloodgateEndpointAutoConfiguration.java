@@ -11,6 +11,7 @@ import dev.floodgate.actuate.WidenedNetworks;
 import dev.floodgate.core.Limit;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.net.IpAddress;
+import dev.floodgate.store.GuardedStore;
 import dev.floodgate.store.RestrictionCache;
 import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
@@ -45,11 +46,12 @@ public final class FloodgateEndpointAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies, ViolationStore store,
-				StoreCircuitBreaker circuitBreaker, ObjectProvider<RestrictionCache> restrictions,
+		FloodgateEndpoint floodgateEndpoint(FloodgateSettings settings, HandlerPolicies policies,
+				GuardedStore guarded, StoreCircuitBreaker circuitBreaker, ObjectProvider<RestrictionCache> restrictions,
 				ObjectProvider<PrefixWidening> widening) {
 			PrefixWidening prefixWidening = widening.getIfAvailable();
-			return new FloodgateEndpoint(endpointSettings(settings), () -> describe(policies), store, circuitBreaker,
+			return new FloodgateEndpoint(endpointSettings(settings), () -> describe(policies), guarded.store(),
+					circuitBreaker,
 					restrictions.getIfAvailable(), (prefixWidening != null) ? widenedNetworks(prefixWidening) : null);
 		}
 

@@ -58,6 +58,11 @@ public final class ResilientViolationStore implements ViolationStore {
 	}
 
 	@Override
+	public String implementation() {
+		return this.delegate.implementation();
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		if (!this.circuitBreaker.tryAcquire()) {
 			throw new StoreUnavailableException("The store's circuit is open");

@@ -67,6 +67,11 @@ public final class RuleBookStore implements ViolationStore {
 	}
 
 	@Override
+	public String implementation() {
+		return this.records.getClass().getName();
+	}
+
+	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
 		Counted counted = this.records.count(client, policy);
 		if (counted instanceof Decision decision) {

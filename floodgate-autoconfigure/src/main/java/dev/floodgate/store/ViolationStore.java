@@ -32,6 +32,15 @@ public interface ViolationStore {
 	}
 
 	/**
+	 * What implements the store, for the actuator endpoint.
+	 * @return a class name: the store's primitives for a {@link RuleBookStore}, the class of
+	 * this store otherwise
+	 */
+	default String implementation() {
+		return getClass().getName();
+	}
+
+	/**
 	 * Decides one request of one client.
 	 * @param client the client key
 	 * @param policy the handler's policy, or {@code null} when no limit applies to the
