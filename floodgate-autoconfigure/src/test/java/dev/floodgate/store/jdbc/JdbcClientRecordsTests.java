@@ -142,6 +142,31 @@ class JdbcClientRecordsTests extends ViolationStoreContractTests {
 	}
 
 	@Test
+	void theSchemaIsAResourceOfANativeImage() {
+		org.springframework.aot.hint.RuntimeHints hints = new org.springframework.aot.hint.RuntimeHints();
+		new JdbcClientRecordsRuntimeHints().registerHints(hints, getClass().getClassLoader());
+		assertThat(org.springframework.aot.hint.predicate.RuntimeHintsPredicates.resource()
+			.forResource("dev/floodgate/store/jdbc/schema-postgresql.sql")).accepts(hints);
+	}
+
+	@Test
+	void theCleanerDeletesABacklogInBoundedRuns() throws Exception {
+		JdbcClientRecords records = (JdbcClientRecords) createRecords(
+				new DecisionRules(Algorithm.FIXED_WINDOW, escalation()), this.clock);
+		RatePolicy policy = policy("default", "5/second");
+		for (int i = 0; i < 25; i++) {
+			records.count("192.0.2." + i, policy);
+		}
+		this.clock.advance(Duration.ofMinutes(5));
+		try (ExpiredRecordsCleaner cleaner = new ExpiredRecordsCleaner(records, Duration.ofHours(1), 10, 2)) {
+			assertThat(cleaner.runOnce()).as("two batches of ten").isEqualTo(20);
+			assertThat(cleaner.runOnce()).isEqualTo(5);
+			assertThat(cleaner.runOnce()).isZero();
+		}
+		assertThat(rows()).isZero();
+	}
+
+	@Test
 	void rejectsATableNameThatIsNotAPlainIdentifier() {
 		assertThat(JdbcClientRecords.isValidTableName("floodgate_clients")).isTrue();
 		assertThat(JdbcClientRecords.isValidTableName("clients; DROP TABLE x")).isFalse();
