@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL the tests run against: a real {@code postgres} process from Debian's
- * {@code postgresql} package (version 15, {@code /usr/lib/postgresql/15/bin}, or the directory
- * named by {@code FLOODGATE_POSTGRES_BIN}), in a temporary directory on a free loopback port,
+ * {@code postgresql} package (version 15, {@code /usr/lib/postgresql/15/bin}, else the newest
+ * version installed there, or the directory named by {@code FLOODGATE_POSTGRES_BIN}), in a temporary directory on a free loopback port,
  * without fsync; or, when {@code FLOODGATE_TEST_POSTGRES_URL} names one (a JDBC URL of a
  * database whose user may create databases), an existing server. {@code initdb} refuses to run
  * as root: as root the server runs as the {@code postgres} user, through {@code runuser}.
@@ -297,12 +297,34 @@ public final class PostgresTestServer implements AutoCloseable {
 	private static String bin(String program) {
 		String configured = System.getenv("FLOODGATE_POSTGRES_BIN");
 		String directory = (configured != null && !configured.isBlank()) ? configured : DEFAULT_BIN;
+		if (!Files.isDirectory(Path.of(directory)) && (configured == null || configured.isBlank())) {
+			// another Debian release's version: the newest installed
+			try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+				directory = versions.map((version) -> version.resolve("bin"))
+					.filter(Files::isDirectory)
+					.max(Comparator.comparingInt(PostgresTestServer::majorVersion))
+					.map(Path::toString)
+					.orElse(DEFAULT_BIN);
+			}
+			catch (IOException ex) {
+				// none installed: say so below
+			}
+		}
 		Path path = Path.of(directory, program);
 		if (!Files.isExecutable(path)) {
 			throw new IllegalStateException("No " + path + ": install Debian's postgresql package (15), set "
 					+ "FLOODGATE_POSTGRES_BIN to its bin directory, or " + URL_VARIABLE + " to a server's JDBC URL");
 		}
 		return path.toString();
+	}
+
+	private static int majorVersion(Path bin) {
+		try {
+			return Integer.parseInt(bin.getParent().getFileName().toString());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	private static boolean isRoot() {
