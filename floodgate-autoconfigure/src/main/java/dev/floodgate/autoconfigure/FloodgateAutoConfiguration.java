@@ -129,17 +129,22 @@ public final class FloodgateAutoConfiguration {
 		}
 		// under AOT the store auto-configurations' conditions were decided at build time
 		if (AotDetector.useGeneratedArtifacts() && ClassUtils.isPresent(libraryClass(type), classLoader)) {
-			return (type == StoreType.REDIS)
-					? StoreChosenAtBuildTimeException.without(type, "Spring Data Redis", "RedisConnectionFactory")
-					: StoreChosenAtBuildTimeException.without(type, "Spring Data MongoDB", "MongoTemplate");
+			return switch (type) {
+				case REDIS -> StoreChosenAtBuildTimeException.without(type, "Spring Data Redis", "RedisConnectionFactory");
+				case JDBC -> StoreChosenAtBuildTimeException.without(type, "Spring Boot's JDBC support", "DataSource");
+				default -> StoreChosenAtBuildTimeException.without(type, "Spring Data MongoDB", "MongoTemplate");
+			};
 		}
 		return new InvalidFloodgateSettingException("floodgate.store.type",
 				type.name().toLowerCase(java.util.Locale.ROOT), missingStoreReason(type));
 	}
 
 	private static String libraryClass(StoreType type) {
-		return (type == StoreType.REDIS) ? "org.springframework.data.redis.connection.RedisConnectionFactory"
-				: "org.springframework.data.mongodb.core.MongoTemplate";
+		return switch (type) {
+			case REDIS -> "org.springframework.data.redis.connection.RedisConnectionFactory";
+			case JDBC -> "org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer";
+			default -> "org.springframework.data.mongodb.core.MongoTemplate";
+		};
 	}
 
 	private static String missingStoreReason(StoreType type) {
@@ -148,6 +153,8 @@ public final class FloodgateAutoConfiguration {
 					+ "spring-boot-starter-data-redis and configure spring.data.redis.*";
 			case MONGO -> "the MongoDB store needs Spring Data MongoDB and a MongoTemplate: add "
 					+ "spring-boot-starter-data-mongodb and configure spring.mongodb.uri";
+			case JDBC -> "the JDBC store needs Spring's JDBC support and one DataSource (or one marked @Primary): add "
+					+ "spring-boot-starter-jdbc and the database's driver (PostgreSQL), and configure spring.datasource.url";
 			case MEMORY -> "unexpected";
 		};
 	}

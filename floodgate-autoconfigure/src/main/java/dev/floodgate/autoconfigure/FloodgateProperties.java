@@ -559,6 +559,8 @@ public class FloodgateProperties {
 
 		private final Mongo mongo = new Mongo();
 
+		private final Jdbc jdbc = new Jdbc();
+
 		public StoreType getType() {
 			return this.type;
 		}
@@ -633,6 +635,10 @@ public class FloodgateProperties {
 
 		public Mongo getMongo() {
 			return this.mongo;
+		}
+
+		public Jdbc getJdbc() {
+			return this.jdbc;
 		}
 
 		/**
@@ -711,6 +717,41 @@ public class FloodgateProperties {
 
 		}
 
+		/**
+		 * The JDBC store.
+		 */
+		public static final class Jdbc {
+
+			/**
+			 * Table holding one row per client (a plain SQL identifier).
+			 */
+			private String table = "floodgate_clients";
+
+			/**
+			 * When to create the table from the DDL Floodgate ships
+			 * (dev/floodgate/store/jdbc/schema-postgresql.sql): 'embedded' only for an embedded
+			 * database, 'always', or 'never' (create it yourself).
+			 */
+			private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+			public String getTable() {
+				return this.table;
+			}
+
+			public void setTable(String table) {
+				this.table = table;
+			}
+
+			public InitializeSchema getInitializeSchema() {
+				return this.initializeSchema;
+			}
+
+			public void setInitializeSchema(InitializeSchema initializeSchema) {
+				this.initializeSchema = initializeSchema;
+			}
+
+		}
+
 	}
 
 	/**
@@ -759,7 +800,26 @@ public class FloodgateProperties {
 		REDIS,
 
 		/** MongoDB through the application's Spring Data MongoDB connection. */
-		MONGO
+		MONGO,
+
+		/** A relational database (PostgreSQL) through the application's DataSource. */
+		JDBC
+
+	}
+
+	/**
+	 * When the JDBC store's table is created, as Spring Boot's own script initializers do.
+	 */
+	public enum InitializeSchema {
+
+		/** Only for an embedded database. */
+		EMBEDDED,
+
+		/** Whatever the database (the DDL creates only what is missing). */
+		ALWAYS,
+
+		/** Never: the table is created by hand or by a migration tool. */
+		NEVER
 
 	}
 

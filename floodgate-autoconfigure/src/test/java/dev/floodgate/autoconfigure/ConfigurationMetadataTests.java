@@ -31,6 +31,8 @@ class ConfigurationMetadataTests {
 			Map.entry("floodgate.store.memory.max-restricted", "100000"),
 			Map.entry("floodgate.store.redis.key-prefix", "floodgate:"),
 			Map.entry("floodgate.store.mongo.collection", "floodgate_clients"),
+			Map.entry("floodgate.store.jdbc.table", "floodgate_clients"),
+			Map.entry("floodgate.store.jdbc.initialize-schema", "embedded"),
 			Map.entry("floodgate.response.headers", "ietf"), Map.entry("floodgate.alerts.min-interval", "1m"),
 			Map.entry("floodgate.alerts.timeout", "2s"));
 
@@ -60,7 +62,7 @@ class ConfigurationMetadataTests {
 		}
 		assertThat(properties.get("floodgate.proxy.trusted-proxies").get("defaultValue")).hasSize(6);
 		List<String> hinted = metadata.get("hints").valueStream().map((hint) -> hint.get("name").asString()).toList();
-		assertThat(hinted).contains("floodgate.algorithm", "floodgate.store.type", "floodgate.store.on-failure",
+		assertThat(hinted).contains("floodgate.algorithm", "floodgate.store.type", "floodgate.store.jdbc.initialize-schema", "floodgate.store.on-failure",
 				"floodgate.response.headers", "floodgate.proxy.forwarded-header", "floodgate.proxy.client-ip-header");
 	}
 
