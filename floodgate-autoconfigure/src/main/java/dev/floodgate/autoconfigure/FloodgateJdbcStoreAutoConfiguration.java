@@ -24,7 +24,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
-import org.springframework.boot.jdbc.init.PlatformPlaceholderDatabaseDriverResolver;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.DatabaseInitializationSettings;
 import org.springframework.context.annotation.Bean;
@@ -90,9 +89,10 @@ public final class FloodgateJdbcStoreAutoConfiguration {
 			case NEVER -> DatabaseInitializationMode.NEVER;
 			case EMBEDDED -> DatabaseInitializationMode.EMBEDDED;
 		});
-		// the platform is looked up in the database only when the schema may be created
+		// PostgreSQL is the one platform so far: no connection is made to look it up here (the
+		// initializer connects when it runs, after the bean is created)
 		settings.setSchemaLocations((mode == InitializeSchema.NEVER) ? List.of()
-				: new PlatformPlaceholderDatabaseDriverResolver().resolveAll(dataSource, JdbcClientRecords.SCHEMA));
+				: List.of(JdbcClientRecords.SCHEMA.replace("@@platform@@", "postgresql")));
 		settings.setContinueOnError(false);
 		return new FloodgateJdbcSchemaInitializer(dataSource, settings, table);
 	}
