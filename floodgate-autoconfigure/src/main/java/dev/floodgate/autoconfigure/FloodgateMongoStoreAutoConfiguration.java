@@ -5,12 +5,14 @@ import java.time.Clock;
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.mongo.MongoViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.mongo.MongoClientRecords;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -38,17 +40,25 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 public final class FloodgateMongoStoreAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnMissingBean
 	@ConditionalOnSingleCandidate(MongoTemplate.class)
-	MongoViolationStore floodgateViolationStore(MongoTemplate mongoTemplate, FloodgateSettings settings,
+	MongoClientRecords floodgateMongoClientRecords(MongoTemplate mongoTemplate, FloodgateSettings settings,
 			DecisionRules rules, @Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
 		if (settings.storeType() != StoreType.MONGO) {
 			// only under AOT, where this condition was decided at build time
 			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.MONGO);
 		}
 		// no I/O here: the indexes are created once every singleton is (floodgateMongoIndexes)
-		return new MongoViolationStore(mongoTemplate.getDb(), settings.mongoCollection(), rules, clock,
+		return new MongoClientRecords(mongoTemplate.getDb(), settings.mongoCollection(), rules, clock,
 				settings.storeTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnBean(MongoClientRecords.class)
+	RuleBookStore floodgateViolationStore(MongoClientRecords records, DecisionRules rules,
+			@Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
+		return new RuleBookStore(records, rules, clock);
 	}
 
 	/**
@@ -63,9 +73,11 @@ public final class FloodgateMongoStoreAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "floodgateMongoIndexes")
-	SmartInitializingSingleton floodgateMongoIndexes(ObjectProvider<ViolationStore> store, FloodgateSettings settings) {
+	SmartInitializingSingleton floodgateMongoIndexes(ObjectProvider<MongoClientRecords> records,
+			FloodgateSettings settings) {
 		return () -> {
-			if (store.getIfUnique() instanceof MongoViolationStore mongo) {
+			MongoClientRecords mongo = records.getIfUnique();
+			if (mongo != null) {
 				try {
 					mongo.createIndexes();
 				}

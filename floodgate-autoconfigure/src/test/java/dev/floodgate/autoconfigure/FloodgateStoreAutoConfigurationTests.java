@@ -14,7 +14,7 @@ import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
-import dev.floodgate.store.mongo.MongoViolationStore;
+import dev.floodgate.store.mongo.MongoClientRecords;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import dev.floodgate.store.redis.RedisViolationStore;
@@ -99,7 +99,8 @@ class FloodgateStoreAutoConfigurationTests {
 		this.runner.withPropertyValues("floodgate.store.type=mongo", "floodgate.store.timeout=200ms")
 			.withBean(MongoClient.class, () -> MongoClients.create("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"))
 			.withUserConfiguration(TemplateConfiguration.class)
-			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class));
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(MongoClientRecords.class)));
 	}
 
 	@Test
@@ -148,7 +149,8 @@ class FloodgateStoreAutoConfigurationTests {
 			.withUserConfiguration(TemplateConfiguration.class)
 			.withBean("otherTemplate", MongoTemplate.class,
 					() -> new MongoTemplate(MongoClients.create("mongodb://127.0.0.1:2"), "other"))
-			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class));
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(MongoClientRecords.class)));
 	}
 
 	@Test
@@ -184,7 +186,7 @@ class FloodgateStoreAutoConfigurationTests {
 				.withBean(BeanPostProcessor.class, () -> new BeanPostProcessor() {
 					@Override
 					public Object postProcessAfterInitialization(Object bean, String name) {
-						if (bean instanceof MongoViolationStore) {
+						if (bean instanceof MongoClientRecords) {
 							commandsWhenTheStoreWasCreated.addAll(commands);
 						}
 						return bean;

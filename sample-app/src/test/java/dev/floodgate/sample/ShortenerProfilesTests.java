@@ -2,7 +2,7 @@ package dev.floodgate.sample;
 
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
-import dev.floodgate.store.mongo.MongoViolationStore;
+import dev.floodgate.store.mongo.MongoClientRecords;
 import dev.floodgate.store.redis.RedisViolationStore;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.MongoTestServer;
@@ -41,7 +41,8 @@ class ShortenerProfilesTests {
 		try (MongoTestServer mongo = MongoTestServer.start();
 				ConfigurableApplicationContext context = start("--spring.profiles.active=mongo",
 						"--spring.mongodb.uri=" + mongo.uri() + "/floodgate_sample")) {
-			assertThat(context.getBean(ViolationStore.class)).isInstanceOf(MongoViolationStore.class);
+			assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(MongoClientRecords.class));
 		}
 	}
 

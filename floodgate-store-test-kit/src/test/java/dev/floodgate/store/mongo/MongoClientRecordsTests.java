@@ -17,6 +17,7 @@ import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientRecords;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.testkit.ClientRecordsContractTests;
 import dev.floodgate.testsupport.MongoTestServer;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The MongoDB store keeps the {@link ViolationStore} contract on the MongoDB wire-protocol
  * server in process, or on a real MongoDB when {@code FLOODGATE_TEST_MONGODB_URI} is set.
  */
-class MongoViolationStoreTests extends ClientRecordsContractTests {
+class MongoClientRecordsTests extends ClientRecordsContractTests {
 
 	private static final List<String> commands = new CopyOnWriteArrayList<>();
 
@@ -70,17 +71,17 @@ class MongoViolationStoreTests extends ClientRecordsContractTests {
 	}
 
 	@Override
-	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
+	protected ClientRecords createRecords(DecisionRules rules, MutableClock clock) {
 		this.collectionName = "clients_" + UUID.randomUUID().toString().replace("-", "");
-		MongoViolationStore store = new MongoViolationStore(database, this.collectionName, rules, clock,
+		MongoClientRecords records = new MongoClientRecords(database, this.collectionName, rules, clock,
 				Duration.ofSeconds(5));
-		store.createIndexes();
-		return store;
+		records.createIndexes();
+		return records;
 	}
 
 	@Override
-	protected ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) {
-		return new MongoViolationStore(database, this.collectionName, rules, clock, Duration.ofSeconds(5));
+	protected ClientRecords createSecondRecords(DecisionRules rules, MutableClock clock) {
+		return new MongoClientRecords(database, this.collectionName, rules, clock, Duration.ofSeconds(5));
 	}
 
 	@Override
@@ -110,12 +111,29 @@ class MongoViolationStoreTests extends ClientRecordsContractTests {
 	}
 
 	@Test
+	void aViolationCostsABoundedNumberOfCommandsAndABlockedRequestFewer() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW);
+		RatePolicy policy = policy("default", "1/minute");
+		String client = newClient();
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.ALLOWED);
+		commands.clear();
+		// over the limit: the refused count, the document read, the conditional escalation write
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(commands).containsExactly("findAndModify", "find", "update");
+		store.block(client, Duration.ofMinutes(5));
+		commands.clear();
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(commands).as("a blocked client: the refused count and the read, no write")
+			.containsExactly("findAndModify", "find");
+	}
+
+	@Test
 	void createsItsIndexesIdempotently() throws Exception {
 		String name = "clients_" + UUID.randomUUID().toString().replace("-", "");
-		MongoViolationStore store = new MongoViolationStore(database, name,
+		MongoClientRecords records = new MongoClientRecords(database, name,
 				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), this.clock, Duration.ofSeconds(5));
-		store.createIndexes();
-		store.createIndexes();
+		records.createIndexes();
+		records.createIndexes();
 		List<Document> indexes = database.getCollection(name).listIndexes().into(new java.util.ArrayList<>());
 		assertThat(indexes).extracting((index) -> index.getString("name"))
 			.contains("floodgate_expiry", "floodgate_blocked_until", "floodgate_banned_until");
@@ -140,8 +158,9 @@ class MongoViolationStoreTests extends ClientRecordsContractTests {
 	@Test
 	void windowCountersDoNotGrowWithoutBound() throws Exception {
 		String name = "clients_" + UUID.randomUUID().toString().replace("-", "");
-		MongoViolationStore store = new MongoViolationStore(database, name,
+		MongoClientRecords records = new MongoClientRecords(database, name,
 				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), this.clock, Duration.ofSeconds(5));
+		ViolationStore store = records.asStore();
 		RatePolicy policy = policy("default", "100/minute");
 		store.ban("203.0.113.50", Duration.ofDays(365));
 		store.forget("203.0.113.50");

@@ -7,10 +7,8 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ObjLongConsumer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -30,21 +28,23 @@ import com.mongodb.client.model.UpdateOptions;
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.ClientState;
 import dev.floodgate.core.ClientState.Escalations;
+import dev.floodgate.core.Counted;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
-import dev.floodgate.core.EscalationPolicy;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RecentTimes;
-import dev.floodgate.store.ClientStatus;
+import dev.floodgate.core.Refusal;
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.StoreUnavailableException;
-import dev.floodgate.store.ViolationStore;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ViolationStore} in MongoDB, shared by every instance that uses the same database.
+ * The {@link ClientRecords} of MongoDB, shared by every instance that uses the same database
+ * (the store is the {@link dev.floodgate.store.RuleBookStore} over them).
  * One document per client in the collection:
  *
  * <pre>
@@ -59,13 +59,13 @@ import org.jspecify.annotations.Nullable;
  * A request within its limits costs exactly one {@code findOneAndUpdate} (upsert, atomic
  * {@code $inc}, {@code $max}, {@code $unset}, {@code $setOnInsert}); its filter
  * admits only a live document of a client neither blocked nor banned. A request over a limit
- * takes back its count and records the violation with an update conditional on the
- * escalation version it read, so concurrent instances never double-count a block or lose a
- * ban. Only classic update operators are used (no pipeline updates). Expired documents are
+ * takes back its count and answers the escalation state and its version; a change of that
+ * state is an update conditional on the version, so concurrent instances never double-count a
+ * block or lose a ban. Only classic update operators are used (no pipeline updates). Expired documents are
  * removed by the TTL index on {@code exp}, and treated as absent when read before that.
  * Every operation is bounded by the driver's client-side operation timeout.
  */
-public final class MongoViolationStore implements ViolationStore {
+public final class MongoClientRecords implements ClientRecords {
 
 	private static final int DUPLICATE_KEY = 11000;
 
@@ -86,8 +86,6 @@ public final class MongoViolationStore implements ViolationStore {
 
 	private final DecisionRules rules;
 
-	private final EscalationPolicy escalation;
-
 	private final Clock clock;
 
 	private final boolean sliding;
@@ -96,6 +94,16 @@ public final class MongoViolationStore implements ViolationStore {
 
 	/** Per client, the stale window counts its latest document showed, for the next update to remove. */
 	private final Cache<String, StaleCounters> staleCounters = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.executor(Runnable::run)
+		.build();
+
+	/**
+	 * Per client, until when its counters matter ({@code lc + cr}) as the document read last
+	 * showed: the expiry an escalation write gives the document is the later of that and the
+	 * escalation's own, without reading the document again.
+	 */
+	private final Cache<String, Long> countersUntil = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.executor(Runnable::run)
 		.build();
@@ -110,12 +118,11 @@ public final class MongoViolationStore implements ViolationStore {
 	 * @param clock the time source
 	 * @param timeout the longest any operation may take
 	 */
-	public MongoViolationStore(MongoDatabase database, String collectionName, DecisionRules rules, Clock clock,
+	public MongoClientRecords(MongoDatabase database, String collectionName, DecisionRules rules, Clock clock,
 			Duration timeout) {
 		this.collection = database.getCollection(collectionName).withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		this.timeoutNanos = timeout.toNanos();
 		this.rules = rules;
-		this.escalation = rules.escalation();
 		this.clock = clock;
 		this.sliding = rules.algorithm() == Algorithm.SLIDING_WINDOW;
 	}
@@ -143,7 +150,7 @@ public final class MongoViolationStore implements ViolationStore {
 		catch (RuntimeException ex) {
 			// not an outage (a conflicting index, no privilege): say so once, and carry on without
 			this.indexesCreated = true;
-			org.apache.commons.logging.LogFactory.getLog(MongoViolationStore.class)
+			org.apache.commons.logging.LogFactory.getLog(MongoClientRecords.class)
 				.warn("Floodgate cannot create its indexes; create them by hand (see Floodgate's README): "
 						+ ex.getMessage());
 		}
@@ -154,13 +161,21 @@ public final class MongoViolationStore implements ViolationStore {
 		return "mongo";
 	}
 
+	/**
+	 * The store that decides by these records' rules over them.
+	 * @return a new {@link RuleBookStore} over this
+	 */
+	public RuleBookStore asStore() {
+		return new RuleBookStore(this, this.rules, this.clock);
+	}
+
 	@Override
-	public Decision decide(String client, @Nullable RatePolicy policy) {
+	public Counted count(String client, @Nullable RatePolicy policy) {
 		if (!this.indexesCreated) {
 			createIndexesAfterAnOutage();
 		}
 		if (policy == null) {
-			return decideRestrictionOnly(client);
+			return restrictionOnly(client);
 		}
 		String[] paths = this.counterPaths.computeIfAbsent(policy, this::counterPaths);
 		long deadline = System.nanoTime() + this.timeoutNanos;
@@ -185,13 +200,13 @@ public final class MongoViolationStore implements ViolationStore {
 				}
 				// the client's document exists but is expired, the client is blocked or banned,
 				// or a limit's current window is full
-				Decision rejected = decideExisting(client, policy, paths, indexes, now, deadline);
-				if (rejected != null) {
-					return rejected;
+				Refusal refused = refuseExisting(client, policy, paths, indexes, now, deadline);
+				if (refused != null) {
+					return refused;
 				}
 				continue;
 			}
-			return decideCounted(client, policy, paths, indexes, document, now, deadline);
+			return counted(client, policy, paths, indexes, document, now, deadline);
 		}
 		throw new StoreUnavailableException("Too much contention on client " + client);
 	}
@@ -213,8 +228,8 @@ public final class MongoViolationStore implements ViolationStore {
 		return state;
 	}
 
-	private Decision decideCounted(String client, RatePolicy policy, String[] paths, long[] indexes,
-			Document document, long now, long deadline) {
+	private Counted counted(String client, RatePolicy policy, String[] paths, long[] indexes, Document document,
+			long now, long deadline) {
 		StaleCounters stale = StaleCounters.of(policy, paths, indexes, document);
 		Decision decision = this.rules.checkLimits(counterState(policy, paths, document, indexes, policy.cost()), policy, now);
 		if (decision.outcome() == Outcome.ALLOWED) {
@@ -247,28 +262,27 @@ public final class MongoViolationStore implements ViolationStore {
 		}
 		Document current = within(deadline, 1).findOneAndUpdate(Filters.eq("_id", client), update,
 				new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
-		return recordViolation(client, current, decision, now, deadline);
+		return refusal(current, decision, now);
 	}
 
-	private Decision recordViolation(String client, @Nullable Document document, Decision limited, long now,
-			long deadline) {
-		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-			if (document == null) {
-				return limited;
-			}
-			ClientState state = escalationState(document);
-			Decision decision = this.rules.reject(state, limited, now);
-			if (!state.consumeEscalationChange() || writeEscalations(within(deadline, 1), client, document, state)) {
-				return decision;
-			}
-			document = within(deadline, 1).find(Filters.eq("_id", client)).first();
+	/** A refusal with the escalation state of the document (none when it is gone). */
+	private Refusal refusal(@Nullable Document document, @Nullable Decision limited, long now) {
+		if (document == null) {
+			return new Refusal(now, limited, Escalations.NONE, 0);
 		}
-		// heavy contention on this one client: it is over its limit whatever the outcome of the
-		// race, so say so, without recording this violation (and without failing the store)
-		return limited;
+		rememberCountersUntil(document);
+		return new Refusal(now, limited, escalations(document), number(document, "ver"));
 	}
 
-	private @Nullable Decision decideExisting(String client, RatePolicy policy, String[] paths, long[] indexes,
+	private void rememberCountersUntil(Document document) {
+		this.countersUntil.put(document.getString("_id"), number(document, "lc") + number(document, "cr"));
+	}
+
+	private static boolean restricted(Document document, long now) {
+		return number(document, "bu") > now || number(document, "nu") > now;
+	}
+
+	private @Nullable Refusal refuseExisting(String client, RatePolicy policy, String[] paths, long[] indexes,
 			long now, long deadline) {
 		Document document = within(deadline, 1).find(Filters.eq("_id", client)).first();
 		if (document == null) {
@@ -278,14 +292,8 @@ public final class MongoViolationStore implements ViolationStore {
 			within(deadline, 1).deleteOne(Filters.and(Filters.eq("_id", client), Filters.eq("exp", document.get("exp"))));
 			return null;
 		}
-		ClientState state = escalationState(document);
-		Decision decision = this.rules.decide(state, null, now);
-		if (decision.outcome() != Outcome.ALLOWED) {
-			if (state.consumeEscalationChange()) {
-				// a relative block restarts; a concurrent restart that wins is as good
-				writeEscalations(within(deadline, 1), client, document, state);
-			}
-			return decision;
+		if (restricted(document, now)) {
+			return refusal(document, null, now);
 		}
 		Document counters = document.get("c", Document.class);
 		for (int i = 0; i < indexes.length; i++) {
@@ -302,21 +310,16 @@ public final class MongoViolationStore implements ViolationStore {
 			// request gave its count back: count again
 			return null;
 		}
-		return recordViolation(client, document, limits, now, deadline);
+		return refusal(document, limits, now);
 	}
 
-	private Decision decideRestrictionOnly(String client) {
+	private Counted restrictionOnly(String client) {
 		long now = this.clock.millis();
 		Document document = this.collection.find(Filters.eq("_id", client)).first();
-		if (document == null || expiresAt(document) <= now) {
+		if (document == null || expiresAt(document) <= now || !restricted(document, now)) {
 			return Decision.UNLIMITED;
 		}
-		ClientState state = escalationState(document);
-		Decision decision = this.rules.decide(state, null, now);
-		if (state.consumeEscalationChange()) {
-			writeEscalations(this.collection, client, document, state);
-		}
-		return decision;
+		return refusal(document, null, now);
 	}
 
 	/**
@@ -365,16 +368,50 @@ public final class MongoViolationStore implements ViolationStore {
 		return update;
 	}
 
-	private boolean writeEscalations(MongoCollection<Document> collection, String client, Document document,
-			ClientState state) {
-		long version = number(document, "ver");
+	@Override
+	public boolean write(String client, long version, Escalations escalations, long expiresAtMillis, long nowMillis) {
+		long now = this.clock.millis();
 		// $set, not $max: a ban replaced by a shorter one must let the document expire sooner;
 		// the version check makes it safe, and the counters' own retention is kept
-		long expiresAt = Math.max(state.expiresAtMillis(this.escalation), number(document, "lc") + number(document, "cr"));
-		Document update = new Document("$set", fields(state.escalations()).append("exp", new Date(Math.min(NEVER, expiresAt))))
+		Long until = this.countersUntil.asMap().remove(client);
+		if (until == null) {
+			Document current = this.collection.find(Filters.eq("_id", client)).first();
+			until = (current != null) ? number(current, "lc") + number(current, "cr") : 0;
+		}
+		long expiresAt = Math.max(expiresAtMillis, until);
+		Document update = new Document("$set", fields(escalations).append("exp", new Date(Math.min(NEVER, expiresAt))))
 			.append("$inc", new Document("ver", 1L));
-		return collection.updateOne(Filters.and(Filters.eq("_id", client), Filters.eq("ver", version)), update)
-			.getModifiedCount() == 1;
+		if (this.collection
+			.updateOne(Filters.and(Filters.eq("_id", client), Filters.eq("ver", version), Filters.gt("exp", new Date(now))),
+					update)
+			.getModifiedCount() == 1) {
+			return true;
+		}
+		if (version != 0) {
+			return false;
+		}
+		// a client the store does not hold: none, or only an expired document, which is removed
+		Document existing = this.collection.find(Filters.eq("_id", client)).first();
+		if (existing != null) {
+			if (expiresAt(existing) > now) {
+				return false;
+			}
+			this.collection.deleteOne(Filters.and(Filters.eq("_id", client), Filters.eq("exp", existing.get("exp"))));
+		}
+		Document insert = fields(escalations).append("ver", 1L)
+			.append("lc", 0L)
+			.append("cr", 0L)
+			.append("exp", new Date(Math.min(NEVER, expiresAt)));
+		try {
+			return this.collection.updateOne(Filters.eq("_id", client), new Document("$setOnInsert", insert),
+					new UpdateOptions().upsert(true)).getUpsertedId() != null;
+		}
+		catch (MongoCommandException | MongoWriteException ex) {
+			if (isDuplicateKey(ex)) {
+				return false;
+			}
+			throw ex;
+		}
 	}
 
 	/**
@@ -403,32 +440,31 @@ public final class MongoViolationStore implements ViolationStore {
 			.append("nu", escalations.bannedUntilMillis());
 	}
 
-	private ClientState escalationState(Document document) {
-		ClientState state = new ClientState();
-		state.restore(new Escalations(times(document, "vt"), times(document, "bt"), (int) number(document, "bn"),
+	private static Escalations escalations(Document document) {
+		return new Escalations(times(document, "vt"), times(document, "bt"), (int) number(document, "bn"),
 				number(document, "ba"), number(document, "bu"), number(document, "bl"), number(document, "na"),
-				number(document, "nu")));
-		return state;
+				number(document, "nu"));
 	}
 
 	@Override
-	public Optional<ClientStatus> status(String client) {
+	public @Nullable ClientRecord read(String client) {
 		long now = this.clock.millis();
 		Document document = this.collection.find(Filters.eq("_id", client)).first();
 		if (document == null || expiresAt(document) <= now) {
-			return Optional.empty();
+			return null;
 		}
-		return Optional.of(ClientStatus.of(client, escalationState(document), this.escalation, now));
+		rememberCountersUntil(document);
+		return new ClientRecord(client, now, escalations(document), number(document, "ver"));
 	}
 
 	@Override
-	public List<ClientStatus> restrictedClients(int max) {
+	public List<ClientRecord> restricted(int max) {
 		long now = this.clock.millis();
-		List<ClientStatus> restricted = new ArrayList<>();
+		List<ClientRecord> restricted = new ArrayList<>();
 		for (Document document : this.collection.find(restricted(now))) {
-			restricted.add(ClientStatus.of(document.getString("_id"), escalationState(document), this.escalation, now));
+			restricted.add(new ClientRecord(document.getString("_id"), now, escalations(document), number(document, "ver")));
 		}
-		return ClientStatus.mostRecentFirst(restricted, max);
+		return ClientRecord.mostRecentFirst(restricted, max);
 	}
 
 	@Override
@@ -443,35 +479,6 @@ public final class MongoViolationStore implements ViolationStore {
 	@Override
 	public boolean forget(String client) {
 		return this.collection.deleteOne(Filters.eq("_id", client)).getDeletedCount() > 0;
-	}
-
-	@Override
-	public ClientStatus block(String client, Duration duration) {
-		return change(client, this.rules.blockFor(duration));
-	}
-
-	@Override
-	public ClientStatus ban(String client, @Nullable Duration duration) {
-		return change(client, this.rules.banFor(duration));
-	}
-
-	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
-		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-			long now = this.clock.millis();
-			this.collection.updateOne(Filters.eq("_id", client),
-					new Document("$setOnInsert", fields(Escalations.NONE).append("ver", 0L).append("exp", new Date(now))),
-					new UpdateOptions().upsert(true));
-			Document document = this.collection.find(Filters.eq("_id", client)).first();
-			if (document == null) {
-				continue;
-			}
-			ClientState state = (expiresAt(document) <= now) ? new ClientState() : escalationState(document);
-			change.accept(state, now);
-			if (writeEscalations(this.collection, client, document, state)) {
-				return ClientStatus.of(client, state, this.escalation, now);
-			}
-		}
-		throw new StoreUnavailableException("Too much contention on client " + client);
 	}
 
 	private String[] counterPaths(RatePolicy policy) {
