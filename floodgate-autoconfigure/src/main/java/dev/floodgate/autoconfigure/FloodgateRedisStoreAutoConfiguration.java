@@ -1,14 +1,17 @@
 package dev.floodgate.autoconfigure;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.redis.RedisClientRecords;
 import io.lettuce.core.resource.Delay;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -48,23 +51,25 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(ViolationStore.class)
 	@ConditionalOnBean(RedisConnectionFactory.class)
-	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
-			DecisionRules rules) {
+	RuleBookStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
+			DecisionRules rules, @Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
 		if (settings.storeType() != StoreType.REDIS) {
 			// only under AOT, where this condition was decided at build time
 			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
 		}
-		RedisViolationStore store = new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(),
+		RedisClientRecords records = new RedisClientRecords(connectionFactory, rules, settings.redisKeyPrefix(),
 				settings.storeTimeout());
 		// connect and load the scripts before the first request, bounded: a dead Redis delays
 		// start-up by at most this, and requests are then decided by floodgate.store.on-failure
 		Duration readyWithin = settings.storeTimeout().multipliedBy(4).plusSeconds(2);
-		if (!store.awaitReady(readyWithin)) {
+		if (!records.awaitReady(readyWithin)) {
 			org.apache.commons.logging.LogFactory.getLog(FloodgateRedisStoreAutoConfiguration.class)
 				.warn("Floodgate's Redis store is not connected after " + readyWithin.toMillis()
 						+ "ms; requests are decided by floodgate.store.on-failure until it is");
 		}
-		return store;
+		// the time of a client's block or ban by hand when Redis holds nothing of it yet; every
+		// other escalation is decided at the time Redis counted by
+		return new RuleBookStore(records, rules, clock);
 	}
 
 	/**

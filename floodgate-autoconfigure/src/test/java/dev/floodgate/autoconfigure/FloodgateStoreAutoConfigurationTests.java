@@ -9,7 +9,7 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.store.mongo.MongoViolationStore;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.redis.RedisClientRecords;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,8 @@ class FloodgateStoreAutoConfigurationTests {
 	void redisThroughTheApplicationsConnectionFactory() {
 		this.runner.withPropertyValues("floodgate.store.type=redis")
 			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
-			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(RedisViolationStore.class));
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(RedisClientRecords.class)));
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.floodgate.store.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.StoreUnavailableException;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.RedisServer;
@@ -20,18 +22,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The Redis store keeps the {@link ViolationStore} contract on a real standalone
- * {@code redis-server}, in one script call per request.
+ * The Redis store ({@link RedisClientRecords} under the rule book) keeps the
+ * {@link ViolationStore} contract on a real standalone {@code redis-server}, in one script
+ * call per request.
  */
-class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
+class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 
 	private static RedisServer server;
 
@@ -99,7 +103,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 	@Test
 	void theIndexHoldsOnlyClientsRestrictedNow() throws Exception {
 		String prefix = "floodgate-index:" + UUID.randomUUID() + ":";
-		ViolationStore store = new RedisViolationStore(connectionFactory(),
+		ViolationStore store = redisStore(connectionFactory(),
 				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), prefix, Duration.ofSeconds(5), this.clock);
 		for (int i = 0; i < 50; i++) {
 			store.block("198.51.100." + i, Duration.ofMinutes(1));
@@ -114,6 +118,17 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 		assertThat(server.command("ZCARD", prefix + "{restricted}:since")).isEqualTo("1");
 		assertThat(server.command("HLEN", prefix + "{restricted}:info")).isEqualTo("1");
 		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).containsExactly("198.51.100.201");
+	}
+
+	private RuleBookStore redisStore(RedisConnectionFactory factory,
+			DecisionRules rules, String prefix, Duration timeout) {
+		// the server's time for the records, the system's for a block or ban by hand of a new client
+		return new RuleBookStore(new RedisClientRecords(factory, rules, prefix, timeout), rules, Clock.systemUTC());
+	}
+
+	private RuleBookStore redisStore(RedisConnectionFactory factory,
+			DecisionRules rules, String prefix, Duration timeout, Clock clock) {
+		return new RuleBookStore(new RedisClientRecords(factory, rules, prefix, timeout, clock), rules, clock);
 	}
 
 	private static Map<String, Long> commandCalls() {
@@ -131,7 +146,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 	@Test
 	void everyKeyOfAClientHasAHashTagAndATimeToLive() throws Exception {
 		String prefix = "floodgate-ttl:" + UUID.randomUUID() + ":";
-		ViolationStore store = new RedisViolationStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW,
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW,
 				escalation()), prefix, Duration.ofSeconds(5));
 		store.decide("198.51.100.7", policy("default", "10/minute"));
 		String key = prefix + "{198.51.100.7}";
@@ -143,7 +158,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 
 	@Test
 	void takesTheTimeFromTheServerByDefault() throws Exception {
-		ViolationStore store = new RedisViolationStore(connectionFactory(), new DecisionRules(Algorithm.FIXED_WINDOW,
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.FIXED_WINDOW,
 				escalation()), "floodgate-time:" + UUID.randomUUID() + ":", Duration.ofSeconds(5));
 		RatePolicy policy = policy("default", "2/day");
 		String client = newClient();
@@ -162,7 +177,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 			factory.afterPropertiesSet();
 			factory.start();
 			try {
-				ViolationStore store = new RedisViolationStore(factory,
+				ViolationStore store = redisStore(factory,
 						new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), "floodgate-dead:", Duration.ofMillis(200));
 				RatePolicy policy = policy("default", "10/minute");
 				assertThat(store.decide("203.0.113.1", policy).outcome()).isEqualTo(Outcome.ALLOWED);
