@@ -10,9 +10,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.ClientState.Escalations;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientRecords.ClientRecord;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.StoreUnavailableException;
@@ -154,6 +156,46 @@ class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 		assertThat(ttl).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(2).toMillis());
 		store.ban("198.51.100.8", null);
 		assertThat(server.command("PTTL", prefix + "{198.51.100.8}")).as("a permanent ban persists").isEqualTo("-1");
+	}
+
+	@Test
+	void aPermanentBanIsStoredAsJavaWritesItAndComparedOnly() throws Exception {
+		String prefix = "floodgate-ban:" + UUID.randomUUID() + ":";
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()),
+				prefix, Duration.ofSeconds(5), this.clock);
+		store.ban("198.51.100.9", null);
+		assertThat(server.command("HGET", prefix + "{198.51.100.9}", "nu")).isEqualTo(Long.toString(Long.MAX_VALUE));
+		assertThat(server.command("PTTL", prefix + "{198.51.100.9}")).isEqualTo("-1");
+		this.clock.advance(Duration.ofDays(365 * 100));
+		assertThat(store.decide("198.51.100.9", policy("default", "10/minute")).retryAfterMillis()).isEqualTo(-1);
+		assertThat(store.status("198.51.100.9")).hasValueSatisfying((status) -> {
+			assertThat(status.permanentlyBanned()).isTrue();
+			assertThat(status.since()).isEqualTo(START);
+		});
+		assertThat(store.restrictedClients(10)).singleElement().satisfies(ClientStatus::permanentlyBanned);
+	}
+
+	@Test
+	void writesEscalationsOnlyOverTheVersionRead() throws Exception {
+		RedisClientRecords records = new RedisClientRecords(connectionFactory(),
+				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), "floodgate-cas:" + UUID.randomUUID() + ":",
+				Duration.ofSeconds(5), this.clock);
+		long now = this.clock.millis();
+		Escalations blocked = new Escalations(new long[0], new long[] { now }, 1, now, now + 60_000, 60_000, 0, 0);
+		assertThat(records.write("198.51.100.10", 1, blocked, now + 60_000, now)).as("no version 1 yet").isFalse();
+		assertThat(records.write("198.51.100.10", 0, blocked, now + 60_000, now)).isTrue();
+		assertThat(records.write("198.51.100.10", 0, Escalations.NONE, now, now)).as("a stale version").isFalse();
+		ClientRecord record = records.read("198.51.100.10");
+		assertThat(record).isNotNull();
+		assertThat(record.version()).isEqualTo(1);
+		assertThat(record.escalations().blockedUntilMillis()).isEqualTo(now + 60_000);
+		assertThat(record.escalations().banViolationTimes()).containsExactly(now);
+		assertThat(records.restricted(10)).extracting(ClientRecord::client).containsExactly("198.51.100.10");
+		assertThat(records.write("198.51.100.10", 1, Escalations.NONE, now, now)).isTrue();
+		assertThat(records.restrictedCount()).as("a lifted block leaves the index").isZero();
+		records.forget("198.51.100.10");
+		assertThat(records.read("198.51.100.10")).isNull();
+		assertThat(records.write("198.51.100.10", 2, blocked, now + 60_000, now)).as("forgotten since").isFalse();
 	}
 
 	@Test
