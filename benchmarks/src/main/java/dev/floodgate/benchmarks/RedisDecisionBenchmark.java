@@ -1,7 +1,6 @@
 package dev.floodgate.benchmarks;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -179,8 +178,9 @@ public class RedisDecisionBenchmark {
 		@Setup
 		public void setUp(RedisDecisionBenchmark benchmark) {
 			this.connectionFactory = connectionFactory(benchmark.port);
-			this.store = new RuleBookStore(new RedisClientRecords(this.connectionFactory, Baselines.floodgateRules(),
-					benchmark.prefix, Duration.ofMillis(TIMEOUT_MILLIS)), Baselines.floodgateRules(), Clock.systemUTC());
+			RedisClientRecords records = new RedisClientRecords(this.connectionFactory, Baselines.floodgateRules(),
+					benchmark.prefix, Duration.ofMillis(TIMEOUT_MILLIS));
+			this.store = new RuleBookStore(records, Baselines.floodgateRules(), records.clock());
 			this.policy = Baselines.floodgatePolicy(Baselines.limitText(Baselines.REDIS_WINDOW));
 			awaitConnected(benchmark.keys[0]);
 			writeAll(benchmark.keys, (key) -> decide(key).outcome() == Outcome.ALLOWED);

@@ -1,6 +1,5 @@
 package dev.floodgate.autoconfigure;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +10,6 @@ import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisClientRecords;
 import io.lettuce.core.resource.Delay;
 
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -52,7 +50,7 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	@ConditionalOnMissingBean(ViolationStore.class)
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RuleBookStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
-			DecisionRules rules, @Qualifier(FloodgateAutoConfiguration.CLOCK_BEAN_NAME) Clock clock) {
+			DecisionRules rules) {
 		if (settings.storeType() != StoreType.REDIS) {
 			// only under AOT, where this condition was decided at build time
 			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
@@ -67,9 +65,9 @@ public final class FloodgateRedisStoreAutoConfiguration {
 				.warn("Floodgate's Redis store is not connected after " + readyWithin.toMillis()
 						+ "ms; requests are decided by floodgate.store.on-failure until it is");
 		}
-		// the time of a client's block or ban by hand when Redis holds nothing of it yet; every
-		// other escalation is decided at the time Redis counted by
-		return new RuleBookStore(records, rules, clock);
+		// every escalation, a block or ban by hand of a client new to Redis included, is decided
+		// at the Redis server's time, as the scripts count by it
+		return new RuleBookStore(records, rules, records.clock());
 	}
 
 	/**

@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,6 +184,16 @@ public final class RedisClientRecords implements ClientRecords {
 	 */
 	public String keyPrefix() {
 		return this.keyPrefix;
+	}
+
+	/**
+	 * The time these records decide by, for the {@link RuleBookStore} over them (a block or
+	 * ban by hand of a client Redis holds nothing of yet): the clock given, or else the Redis
+	 * server's {@code TIME}, one round trip per reading.
+	 * @return the clock
+	 */
+	public Clock clock() {
+		return (this.clock != null) ? this.clock : new ServerClock();
 	}
 
 	@Override
@@ -460,6 +473,37 @@ public final class RedisClientRecords implements ClientRecords {
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The Redis server's time ({@code TIME}), as every script of these records reads it.
+	 */
+	private final class ServerClock extends Clock {
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return Clock.fixed(instant(), zone);
+		}
+
+		@Override
+		public long millis() {
+			Long time = execute((connection) -> connection.serverCommands().time(TimeUnit.MILLISECONDS));
+			if (time == null) {
+				throw new StoreUnavailableException("Redis returned no time");
+			}
+			return time;
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.ofEpochMilli(millis());
+		}
+
 	}
 
 	@FunctionalInterface

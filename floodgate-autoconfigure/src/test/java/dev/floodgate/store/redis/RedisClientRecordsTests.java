@@ -124,8 +124,8 @@ class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 
 	private RuleBookStore redisStore(RedisConnectionFactory factory,
 			DecisionRules rules, String prefix, Duration timeout) {
-		// the server's time for the records, the system's for a block or ban by hand of a new client
-		return new RuleBookStore(new RedisClientRecords(factory, rules, prefix, timeout), rules, Clock.systemUTC());
+		RedisClientRecords records = new RedisClientRecords(factory, rules, prefix, timeout);
+		return new RuleBookStore(records, rules, records.clock());
 	}
 
 	private RuleBookStore redisStore(RedisConnectionFactory factory,
@@ -209,6 +209,10 @@ class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 		long resetMillis = store.decide(client, policy).resetMillis();
 		long dayEnd = (serverNow / 86_400_000 + 1) * 86_400_000;
 		assertThat(serverNow + resetMillis).isCloseTo(dayEnd, org.assertj.core.data.Offset.offset(5_000L));
+		String blocked = newClient();
+		store.block(blocked, Duration.ofHours(1));
+		assertThat(store.decide(blocked, policy).retryAfterMillis()).as("blocked by hand at the server's time")
+			.isCloseTo(Duration.ofHours(1).toMillis(), org.assertj.core.data.Offset.offset(5_000L));
 	}
 
 	@Test
