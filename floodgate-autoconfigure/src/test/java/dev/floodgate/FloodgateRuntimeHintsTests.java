@@ -31,7 +31,7 @@ class FloodgateRuntimeHintsTests {
 		Resource[] scripts = new PathMatchingResourcePatternResolver()
 			.getResources("classpath*:dev/floodgate/store/redis/*.lua");
 		List<String> names = Arrays.stream(scripts).map(Resource::getFilename).toList();
-		assertThat(names).contains("client.lua", "index.lua");
+		assertThat(names).contains("client.lua", "write.lua", "read.lua", "index.lua");
 		for (String name : names) {
 			assertThat(RuntimeHintsPredicates.resource().forResource("dev/floodgate/store/redis/" + name))
 				.as(name)

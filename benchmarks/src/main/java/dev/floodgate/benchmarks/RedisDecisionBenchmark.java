@@ -12,7 +12,8 @@ import dev.floodgate.core.Decision;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.StoreUnavailableException;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.redis.RedisClientRecords;
 import dev.floodgate.testsupport.RedisServer;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -47,7 +48,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * One Redis decision per operation against a real {@code redis-server} on loopback (started
  * for each trial, or the one on the port in {@code FLOODGATE_BENCH_REDIS_PORT}):
  * <ul>
- * <li>{@code floodgate}: Floodgate's {@link RedisViolationStore} over a
+ * <li>{@code floodgate}: Floodgate's Redis store (the {@link RuleBookStore} over its
+ * {@link RedisClientRecords}) over a
  * {@link LettuceConnectionFactory} with its shared native connection, as Spring Boot
  * configures it;</li>
  * <li>{@code bucket4j}: bucket4j's {@link LettuceBasedProxyManager} (compare-and-swap based)
@@ -169,15 +171,16 @@ public class RedisDecisionBenchmark {
 
 		private LettuceConnectionFactory connectionFactory;
 
-		private RedisViolationStore store;
+		private RuleBookStore store;
 
 		private RatePolicy policy;
 
 		@Setup
 		public void setUp(RedisDecisionBenchmark benchmark) {
 			this.connectionFactory = connectionFactory(benchmark.port);
-			this.store = new RedisViolationStore(this.connectionFactory, Baselines.floodgateRules(),
+			RedisClientRecords records = new RedisClientRecords(this.connectionFactory, Baselines.floodgateRules(),
 					benchmark.prefix, Duration.ofMillis(TIMEOUT_MILLIS));
+			this.store = new RuleBookStore(records, Baselines.floodgateRules(), records.clock());
 			this.policy = Baselines.floodgatePolicy(Baselines.limitText(Baselines.REDIS_WINDOW));
 			awaitConnected(benchmark.keys[0]);
 			writeAll(benchmark.keys, (key) -> decide(key).outcome() == Outcome.ALLOWED);

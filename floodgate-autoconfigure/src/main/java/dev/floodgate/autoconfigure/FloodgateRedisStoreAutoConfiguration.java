@@ -5,13 +5,15 @@ import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.ViolationStore;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.redis.RedisClientRecords;
 import io.lettuce.core.resource.Delay;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -49,16 +51,25 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 public final class FloodgateRedisStoreAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnMissingBean
 	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
-	RedisViolationStore floodgateViolationStore(RedisConnectionFactory connectionFactory, FloodgateSettings settings,
-			DecisionRules rules) {
+	RedisClientRecords floodgateRedisClientRecords(RedisConnectionFactory connectionFactory,
+			FloodgateSettings settings, DecisionRules rules) {
 		if (settings.storeType() != StoreType.REDIS) {
 			// only under AOT, where this condition was decided at build time
 			throw StoreChosenAtBuildTimeException.builtWith(settings.storeType(), StoreType.REDIS);
 		}
-		// the store connects and loads its scripts in the background; floodgateRedisStoreReady waits for it
-		return new RedisViolationStore(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
+		// the records connect and load their scripts in the background; floodgateRedisStoreReady waits
+		return new RedisClientRecords(connectionFactory, rules, settings.redisKeyPrefix(), settings.storeTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(ViolationStore.class)
+	@ConditionalOnBean(RedisClientRecords.class)
+	RuleBookStore floodgateViolationStore(RedisClientRecords records, DecisionRules rules) {
+		// every escalation, a block or ban by hand of a client new to Redis included, is decided
+		// at the Redis server's time, as the scripts count by it
+		return new RuleBookStore(records, rules, records.clock());
 	}
 
 	/**
@@ -66,16 +77,17 @@ public final class FloodgateRedisStoreAutoConfiguration {
 	 * Redis store is connected and its scripts are loaded, so that the first requests are not
 	 * the slow ones. Bounded: a dead Redis delays start-up by at most four store timeouts and
 	 * two seconds, and requests are then decided by {@code floodgate.store.on-failure}.
-	 * @param store the store, when it is Floodgate's Redis store
+	 * @param records the Redis store's records, when there are
 	 * @param settings the settings
 	 * @return the initializer
 	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "floodgateRedisStoreReady")
-	SmartInitializingSingleton floodgateRedisStoreReady(ObjectProvider<ViolationStore> store,
+	SmartInitializingSingleton floodgateRedisStoreReady(ObjectProvider<RedisClientRecords> records,
 			FloodgateSettings settings) {
 		return () -> {
-			if (store.getIfUnique() instanceof RedisViolationStore redis) {
+			RedisClientRecords redis = records.getIfUnique();
+			if (redis != null) {
 				Duration readyWithin = settings.storeTimeout().multipliedBy(4).plusSeconds(2);
 				if (!redis.awaitReady(readyWithin)) {
 					org.apache.commons.logging.LogFactory.getLog(FloodgateRedisStoreAutoConfiguration.class)

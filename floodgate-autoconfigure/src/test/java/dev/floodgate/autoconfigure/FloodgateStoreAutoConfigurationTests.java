@@ -14,10 +14,10 @@ import dev.floodgate.core.InvalidFloodgateSettingException;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
-import dev.floodgate.store.mongo.MongoClientRecords;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.mongo.MongoClientRecords;
+import dev.floodgate.store.redis.RedisClientRecords;
 import dev.floodgate.testsupport.MongoTestServer;
 import dev.floodgate.testsupport.RedisServer;
 import io.lettuce.core.resource.ClientResources;
@@ -60,7 +60,8 @@ class FloodgateStoreAutoConfigurationTests {
 	void redisThroughTheApplicationsConnectionFactory() {
 		this.runner.withPropertyValues("floodgate.store.type=redis")
 			.withBean(RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 1))
-			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOf(RedisViolationStore.class));
+			.run((context) -> assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(RedisClientRecords.class)));
 	}
 
 	@Test
@@ -111,7 +112,8 @@ class FloodgateStoreAutoConfigurationTests {
 			.withBean("second", RedisConnectionFactory.class, () -> new LettuceConnectionFactory("127.0.0.1", 2))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.getBean(ViolationStore.class)
-				.isInstanceOf(RedisViolationStore.class));
+				.isInstanceOfSatisfying(RuleBookStore.class,
+						(store) -> assertThat(store.records()).isInstanceOf(RedisClientRecords.class)));
 	}
 
 	@Test
@@ -121,7 +123,7 @@ class FloodgateStoreAutoConfigurationTests {
 				.withPropertyValues("floodgate.store.type=redis", "spring.data.redis.port=" + server.port())
 				.run((context) -> {
 					assertThat(context).hasNotFailed();
-					assertThat(context.getBean(RedisViolationStore.class).awaitReady(Duration.ZERO)).isTrue();
+					assertThat(context.getBean(RedisClientRecords.class).awaitReady(Duration.ZERO)).isTrue();
 				});
 		}
 	}

@@ -3,7 +3,7 @@ package dev.floodgate.sample;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.store.mongo.MongoClientRecords;
-import dev.floodgate.store.redis.RedisViolationStore;
+import dev.floodgate.store.redis.RedisClientRecords;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.MongoTestServer;
 import dev.floodgate.testsupport.RedisServer;
@@ -32,7 +32,8 @@ class ShortenerProfilesTests {
 		try (RedisServer redis = RedisServer.start();
 				ConfigurableApplicationContext context = start("--spring.profiles.active=redis",
 						"--spring.data.redis.port=" + redis.port())) {
-			assertThat(context.getBean(ViolationStore.class)).isInstanceOf(RedisViolationStore.class);
+			assertThat(context.getBean(ViolationStore.class)).isInstanceOfSatisfying(RuleBookStore.class,
+					(store) -> assertThat(store.records()).isInstanceOf(RedisClientRecords.class));
 		}
 	}
 

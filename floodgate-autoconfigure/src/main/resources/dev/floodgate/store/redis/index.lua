@@ -1,14 +1,14 @@
 -- Floodgate: the index of restricted clients, three keys under one hash tag (one slot of a cluster):
--- KEYS[1] a sorted set scored by when each restriction ends (+inf for a permanent ban),
--- KEYS[2] a sorted set scored by when it started (the listing's order, most recent first),
--- KEYS[3] a hash of each client's listing fields 'ba,bu,na,nu,blocks,violations' (as its hash had them).
+-- KEYS[1] a sorted set scored by when each restriction ends, KEYS[2] a sorted set scored by when it
+-- started (the listing's order, most recent first), KEYS[3] a hash of each client's entry as Java wrote
+-- it: '<version>/<its escalation state>'. No rule lives here: Java computes the scores.
 -- ARGV[1] the time in epoch ms, or -1 for the server's; ARGV[2] the operation:
---   i = index:  ARGV[3] the client key, ARGV[4..9] ba, bu, na, nu (-1 = permanent), blocks, violations
+--   i = index:  ARGV[3] the client key, ARGV[4] the end, ARGV[5] the start, ARGV[6] the version, ARGV[7] the entry
 --   f = forget: ARGV[3] the client key
 --   l = list:   ARGV[3] the most clients to return (0 = only the count)
 -- Every operation first removes ended entries (a bounded number per call), so the index holds only
--- clients restricted now. i and f return the time; l returns {now, count, then per client: key, ba, bu,
--- na, nu, blocks, violations}, most recently restricted first.
+-- clients restricted now. i and f return the time; l returns {now, count, then per client: key, entry},
+-- most recently restricted first.
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')
@@ -35,35 +35,20 @@ local function remove(client)
   redis.call('HDEL', info, client)
 end
 
--- the latest end of a block and a ban, and when the restriction in force started
-local function restriction(ba, bu, na, nu)
-  if nu == -1 then return '+inf', math.huge, na end
-  local banned = nu > now
-  local until_ = math.max(bu, nu)
-  if banned then return until_, until_, na end
-  return until_, until_, ba
-end
-
 if op == 'i' then
   removeEnded(100)
   local client = ARGV[3]
-  local ba, bu, na, nu = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  local score, untilValue, since = restriction(ba, bu, na, nu)
   local old = redis.call('HGET', info, client)
-  if old then
-    -- instances index asynchronously: never let an older write replace a newer one
-    local oba, obu, ona, onu = string.match(old, '^(-?%d+),(-?%d+),(-?%d+),(-?%d+),')
-    local _, oldUntil = restriction(tonumber(oba), tonumber(obu), tonumber(ona), tonumber(onu))
-    local oldStart, newStart = math.max(tonumber(oba), tonumber(ona)), math.max(ba, na)
-    if oldStart > newStart or (oldStart == newStart and oldUntil > untilValue) then return now end
-  end
-  if untilValue <= now then
+  -- instances index asynchronously: never let an older version replace a newer one
+  local oldVersion = old and tonumber(string.match(old, '^(%d+)/') or '')
+  if oldVersion and oldVersion >= tonumber(ARGV[6]) then return now end
+  if tonumber(ARGV[4]) <= now then
     remove(client)
     return now
   end
-  redis.call('ZADD', ends, score, client)
-  redis.call('ZADD', starts, since, client)
-  redis.call('HSET', info, client, table.concat({ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]}, ','))
+  redis.call('ZADD', ends, ARGV[4], client)
+  redis.call('ZADD', starts, ARGV[5], client)
+  redis.call('HSET', info, client, ARGV[7])
   return now
 elseif op == 'f' then
   remove(ARGV[3])
@@ -79,11 +64,11 @@ local clients = redis.call('ZREVRANGE', starts, 0, most - 1)
 for from = 1, #clients, 500 do
   local chunk = {}
   for i = from, math.min(#clients, from + 499) do chunk[#chunk + 1] = clients[i] end
-  local fields = redis.call('HMGET', info, unpack(chunk))
+  local entries = redis.call('HMGET', info, unpack(chunk))
   for i = 1, #chunk do
-    if fields[i] then
+    if entries[i] then
       result[#result + 1] = chunk[i]
-      for value in string.gmatch(fields[i], '[^,]+') do result[#result + 1] = tonumber(value) end
+      result[#result + 1] = entries[i]
     end
   end
 end

@@ -18,9 +18,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Redis store keeps the {@link ViolationStore} contract on a three-master Redis Cluster.
+ * The Redis store ({@link RedisClientRecords} under the rule book) keeps the
+ * {@link ViolationStore} contract on a three-master Redis Cluster.
  */
-class RedisClusterViolationStoreTests extends AbstractRedisViolationStoreTests {
+class RedisClusterClientRecordsTests extends AbstractRedisClientRecordsTests {
 
 	private static RedisCluster cluster;
 

@@ -8,6 +8,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.testkit.ClientRecordsContractTests;
 import dev.floodgate.testsupport.MutableClock;
@@ -19,10 +21,10 @@ import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The {@link ViolationStore} contract on a real Redis: a subclass says only which server to
- * connect to. Each store gets its own key prefix, so tests never see each other's clients.
+ * The {@link ViolationStore} contract on a real Redis, for the {@link RedisClientRecords}
+ * under the {@link RuleBookStore}: a subclass says only which server to connect to. Each store gets its own key prefix, so tests never see each other's clients.
  */
-abstract class AbstractRedisViolationStoreTests extends ClientRecordsContractTests {
+abstract class AbstractRedisClientRecordsTests extends ClientRecordsContractTests {
 
 	private LettuceConnectionFactory connectionFactory;
 
@@ -52,34 +54,26 @@ abstract class AbstractRedisViolationStoreTests extends ClientRecordsContractTes
 	/** Takes a key's time to live away, in one round trip: {ttl, 1 if banned permanently}. */
 	private static final byte[] TAKE_TTL = ("local ttl = redis.call('PTTL', KEYS[1]) "
 			+ "if ttl >= 0 then redis.call('PERSIST', KEYS[1]) end "
-			+ "local permanent = 0 if redis.call('HGET', KEYS[1], 'nu') == '-1' then permanent = 1 end "
+			+ "local permanent = 0 if redis.call('HGET', KEYS[1], 'nu') == '" + Long.MAX_VALUE + "' then permanent = 1 end "
 			+ "return {ttl, permanent}").getBytes(StandardCharsets.UTF_8);
-
-	private final Map<ViolationStore, String> prefixes = new ConcurrentHashMap<>();
 
 	private final Map<String, Long> expiries = new ConcurrentHashMap<>();
 
 	@Override
-	protected ViolationStore createStore(DecisionRules rules, MutableClock clock) {
+	protected ClientRecords createRecords(DecisionRules rules, MutableClock clock) {
 		this.keyPrefix = "floodgate-test:" + UUID.randomUUID() + ":";
-		return remember(new RedisViolationStore(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock),
-				this.keyPrefix);
+		return new RedisClientRecords(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock);
 	}
 
 	@Override
-	protected ViolationStore createSecondInstance(DecisionRules rules, MutableClock clock) {
-		return remember(new RedisViolationStore(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock),
-				this.keyPrefix);
-	}
-
-	private ViolationStore remember(ViolationStore store, String prefix) {
-		this.prefixes.put(store, prefix);
-		return store;
+	protected ClientRecords createSecondRecords(DecisionRules rules, MutableClock clock) {
+		return new RedisClientRecords(connectionFactory(), rules, this.keyPrefix, Duration.ofSeconds(5), clock);
 	}
 
 	@Override
 	protected void touched(ViolationStore store, String client) {
-		String key = this.prefixes.get(store) + "{" + client + "}";
+		String prefix = ((RedisClientRecords) ((RuleBookStore) store).records()).keyPrefix();
+		String key = prefix + "{" + client + "}";
 		List<?> result;
 		try (RedisConnection connection = connectionFactory().getConnection()) {
 			result = connection.scriptingCommands().eval(TAKE_TTL, ReturnType.MULTI, 1,

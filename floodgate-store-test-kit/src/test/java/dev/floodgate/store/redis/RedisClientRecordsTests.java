@@ -1,5 +1,6 @@
 package dev.floodgate.store.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,10 +10,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.ClientState.Escalations;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientRecords.ClientRecord;
 import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.StoreUnavailableException;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.RedisServer;
@@ -20,18 +24,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The Redis store keeps the {@link ViolationStore} contract on a real standalone
- * {@code redis-server}, in one script call per request.
+ * The Redis store ({@link RedisClientRecords} under the rule book) keeps the
+ * {@link ViolationStore} contract on a real standalone {@code redis-server}, in one script
+ * call per request.
  */
-class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
+class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 
 	private static RedisServer server;
 
@@ -99,7 +105,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 	@Test
 	void theIndexHoldsOnlyClientsRestrictedNow() throws Exception {
 		String prefix = "floodgate-index:" + UUID.randomUUID() + ":";
-		ViolationStore store = new RedisViolationStore(connectionFactory(),
+		ViolationStore store = redisStore(connectionFactory(),
 				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), prefix, Duration.ofSeconds(5), this.clock);
 		for (int i = 0; i < 50; i++) {
 			store.block("198.51.100." + i, Duration.ofMinutes(1));
@@ -114,6 +120,17 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 		assertThat(server.command("ZCARD", prefix + "{restricted}:since")).isEqualTo("1");
 		assertThat(server.command("HLEN", prefix + "{restricted}:info")).isEqualTo("1");
 		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).containsExactly("198.51.100.201");
+	}
+
+	private RuleBookStore redisStore(RedisConnectionFactory factory,
+			DecisionRules rules, String prefix, Duration timeout) {
+		RedisClientRecords records = new RedisClientRecords(factory, rules, prefix, timeout);
+		return new RuleBookStore(records, rules, records.clock());
+	}
+
+	private RuleBookStore redisStore(RedisConnectionFactory factory,
+			DecisionRules rules, String prefix, Duration timeout, Clock clock) {
+		return new RuleBookStore(new RedisClientRecords(factory, rules, prefix, timeout, clock), rules, clock);
 	}
 
 	private static Map<String, Long> commandCalls() {
@@ -131,7 +148,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 	@Test
 	void everyKeyOfAClientHasAHashTagAndATimeToLive() throws Exception {
 		String prefix = "floodgate-ttl:" + UUID.randomUUID() + ":";
-		ViolationStore store = new RedisViolationStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW,
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW,
 				escalation()), prefix, Duration.ofSeconds(5));
 		store.decide("198.51.100.7", policy("default", "10/minute"));
 		String key = prefix + "{198.51.100.7}";
@@ -142,8 +159,48 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 	}
 
 	@Test
+	void aPermanentBanIsStoredAsJavaWritesItAndComparedOnly() throws Exception {
+		String prefix = "floodgate-ban:" + UUID.randomUUID() + ":";
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()),
+				prefix, Duration.ofSeconds(5), this.clock);
+		store.ban("198.51.100.9", null);
+		assertThat(server.command("HGET", prefix + "{198.51.100.9}", "nu")).isEqualTo(Long.toString(Long.MAX_VALUE));
+		assertThat(server.command("PTTL", prefix + "{198.51.100.9}")).isEqualTo("-1");
+		this.clock.advance(Duration.ofDays(365 * 100));
+		assertThat(store.decide("198.51.100.9", policy("default", "10/minute")).retryAfterMillis()).isEqualTo(-1);
+		assertThat(store.status("198.51.100.9")).hasValueSatisfying((status) -> {
+			assertThat(status.permanentlyBanned()).isTrue();
+			assertThat(status.since()).isEqualTo(START);
+		});
+		assertThat(store.restrictedClients(10)).singleElement().satisfies(ClientStatus::permanentlyBanned);
+	}
+
+	@Test
+	void writesEscalationsOnlyOverTheVersionRead() throws Exception {
+		RedisClientRecords records = new RedisClientRecords(connectionFactory(),
+				new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), "floodgate-cas:" + UUID.randomUUID() + ":",
+				Duration.ofSeconds(5), this.clock);
+		long now = this.clock.millis();
+		Escalations blocked = new Escalations(new long[0], new long[] { now }, 1, now, now + 60_000, 60_000, 0, 0);
+		assertThat(records.write("198.51.100.10", 1, blocked, now + 60_000, now)).as("no version 1 yet").isFalse();
+		assertThat(records.write("198.51.100.10", 0, blocked, now + 60_000, now)).isTrue();
+		assertThat(records.write("198.51.100.10", 0, Escalations.NONE, now, now)).as("a stale version").isFalse();
+		ClientRecord record = records.read("198.51.100.10");
+		assertThat(record).isNotNull();
+		assertThat(record.version()).isEqualTo(1);
+		assertThat(record.escalations().blockedUntilMillis()).isEqualTo(now + 60_000);
+		assertThat(record.escalations().banViolationTimes()).containsExactly(now);
+		assertThat(records.restricted(10)).extracting(ClientRecord::client).containsExactly("198.51.100.10");
+		assertThat(records.write("198.51.100.10", 1, Escalations.NONE, now, now)).isTrue();
+		assertThat(records.restrictedCount()).as("a lifted block leaves the index").isZero();
+		records.forget("198.51.100.10");
+		assertThat(records.read("198.51.100.10")).isNull();
+		assertThat(records.write("198.51.100.10", 2, blocked, now + 60_000, now)).as("forgotten since").isFalse();
+	}
+
+	@Test
 	void takesTheTimeFromTheServerByDefault() throws Exception {
-		ViolationStore store = new RedisViolationStore(connectionFactory(), new DecisionRules(Algorithm.FIXED_WINDOW,
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.FIXED_WINDOW,
 				escalation()), "floodgate-time:" + UUID.randomUUID() + ":", Duration.ofSeconds(5));
 		RatePolicy policy = policy("default", "2/day");
 		String client = newClient();
@@ -152,6 +209,10 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 		long resetMillis = store.decide(client, policy).resetMillis();
 		long dayEnd = (serverNow / 86_400_000 + 1) * 86_400_000;
 		assertThat(serverNow + resetMillis).isCloseTo(dayEnd, org.assertj.core.data.Offset.offset(5_000L));
+		String blocked = newClient();
+		store.block(blocked, Duration.ofHours(1));
+		assertThat(store.decide(blocked, policy).retryAfterMillis()).as("blocked by hand at the server's time")
+			.isCloseTo(Duration.ofHours(1).toMillis(), org.assertj.core.data.Offset.offset(5_000L));
 	}
 
 	@Test
@@ -162,7 +223,7 @@ class RedisViolationStoreTests extends AbstractRedisViolationStoreTests {
 			factory.afterPropertiesSet();
 			factory.start();
 			try {
-				ViolationStore store = new RedisViolationStore(factory,
+				ViolationStore store = redisStore(factory,
 						new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), "floodgate-dead:", Duration.ofMillis(200));
 				RatePolicy policy = policy("default", "10/minute");
 				assertThat(store.decide("203.0.113.1", policy).outcome()).isEqualTo(Outcome.ALLOWED);

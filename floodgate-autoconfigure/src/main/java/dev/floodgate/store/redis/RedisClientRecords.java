@@ -5,11 +5,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -18,16 +19,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.ClientState.Escalations;
+import dev.floodgate.core.Counted;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
-import dev.floodgate.core.Escalation;
-import dev.floodgate.core.EscalationPolicy;
 import dev.floodgate.core.Limit;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
-import dev.floodgate.store.ClientStatus;
+import dev.floodgate.core.Refusal;
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.StoreUnavailableException;
-import dev.floodgate.store.ViolationStore;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -43,37 +45,37 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.util.ClassUtils;
 
 /**
- * A {@link ViolationStore} in Redis, shared by every instance that uses the same server or
- * cluster. Each request is decided by one server-side script call (one round trip,
- * {@code EVALSHA}): counting, violation, block and ban, atomically per client. A client's
- * state is one hash, {@code <prefix>{<client>}}, whose hash tag keeps it in one slot of a
- * Redis Cluster; it expires by itself once nothing in it matters, except for a permanent
- * ban. Blocked and banned clients are also indexed, under a hash tag of their own so that
- * one script call on one slot lists them: the sorted sets {@code <prefix>{restricted}}
- * (scored by when each restriction ends, {@code +inf} for a permanent ban) and
+ * The {@link ClientRecords} in Redis, shared by every instance that uses the same server or
+ * cluster (the {@link dev.floodgate.store.ViolationStore} is the {@link RuleBookStore} over
+ * it). A request within its limits is one server-side script call (one round trip,
+ * {@code EVALSHA}) that refuses a blocked or banned client and otherwise counts the request
+ * when every limit holds, and answers three integers; the escalation rules are not in Redis.
+ * A change of escalation state is a second script, a compare-and-set on the hash's version.
+ * A client's record is one hash, {@code <prefix>{<client>}}, whose hash tag keeps it in one
+ * slot of a Redis Cluster; it expires by itself once neither its counters nor its escalation
+ * state matter, except for a permanent ban. Blocked and banned clients are also indexed,
+ * under a hash tag of their own so that one script call on one slot lists them: the sorted
+ * sets {@code <prefix>{restricted}} (scored by when each restriction ends) and
  * {@code <prefix>{restricted}:since} (by when it started), and the hash
- * {@code <prefix>{restricted}:info} (each client's listing fields). The index is written when a
- * block or ban starts or changes, and ended entries are removed whenever it is written or
- * listed, so it holds only clients restricted now: permanent bans are what it keeps, one
- * entry per banned client until an operator lifts the ban (or set a {@code ban.duration}).
+ * {@code <prefix>{restricted}:info} (each client's version and escalation state). The index
+ * is written when a client's block or ban starts, changes or is lifted, newer versions only,
+ * and ended entries are removed whenever it is written or listed, so it holds only clients
+ * restricted now: permanent bans are what it keeps, one entry per banned client until an
+ * operator lifts the ban (or set a {@code ban.duration}).
+ * <p>
+ * A permanent ban is {@link Long#MAX_VALUE}, stored as the decimal text Java writes: the
+ * scripts only compare it (Lua's numbers are doubles) and return it as stored.
  * <p>
  * Time comes from the Redis server ({@code TIME}), so instances with skewed clocks agree,
  * unless a {@link Clock} is given (for tests). With Lettuce, every call waits at most the
  * given timeout; with another client, its own command timeout applies.
  */
-public final class RedisViolationStore implements ViolationStore {
+public final class RedisClientRecords implements ClientRecords {
 
-	private static final Log logger = LogFactory.getLog(RedisViolationStore.class);
+	private static final Log logger = LogFactory.getLog(RedisClientRecords.class);
 
-	private static final int RESULT_FIELDS = 17;
-
-	private static final byte[] DECIDE = bytes("d");
-
-	private static final byte[] STATUS = bytes("s");
-
-	private static final byte[] BLOCK = bytes("b");
-
-	private static final byte[] BAN = bytes("n");
+	/** The replies of the count script: admitted, and refused (see {@code client.lua}). */
+	private static final int ADMITTED_FIELDS = 3;
 
 	private static final byte[] SERVER_TIME = bytes("-1");
 
@@ -83,18 +85,21 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private static final byte[] LIST = bytes("l");
 
-	/** Per listed client: its key, then ba, bu, na, nu, blocks and violations. */
-	private static final int LISTED_FIELDS = 7;
+	private static final byte[] ZERO = bytes("0");
+
+	/** Per listed client: its key and its entry. */
+	private static final int LISTED_FIELDS = 2;
+
+	/** The separator of an index entry's fields (version, then the escalation state). */
+	private static final char ENTRY_SEPARATOR = '/';
 
 	/** The class whose presence says Lettuce is on the classpath. */
 	static final String LETTUCE_PROBE = "io.lettuce.core.RedisFuture";
 
 	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent(LETTUCE_PROBE,
-			RedisViolationStore.class.getClassLoader());
+			RedisClientRecords.class.getClassLoader());
 
 	private final RedisConnectionFactory connectionFactory;
-
-	private final EscalationPolicy escalation;
 
 	private final String keyPrefix;
 
@@ -104,7 +109,11 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private final @Nullable Clock clock;
 
-	private final Script clientScript;
+	private final Script countScript;
+
+	private final Script writeScript;
+
+	private final Script readScript;
 
 	private final Script indexScript;
 
@@ -113,41 +122,45 @@ public final class RedisViolationStore implements ViolationStore {
 	/** Lettuce's shared connection, connected off the request threads; null without it. */
 	private final @Nullable Object lettuce;
 
-	private final byte[][] noPolicyArguments = { SERVER_TIME, DECIDE, bytes("0") };
+	private final byte[][] noPolicyArguments = { SERVER_TIME };
 
 	/**
-	 * Creates a store that takes the time from the Redis server.
+	 * Creates records that take the time from the Redis server.
 	 * @param connectionFactory the application's connection factory
-	 * @param rules the rules to decide by
+	 * @param rules the rules to count by (their algorithm)
 	 * @param keyPrefix the prefix of every key
 	 * @param timeout the longest a call may take
 	 */
-	public RedisViolationStore(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
+	public RedisClientRecords(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
 			Duration timeout) {
 		this(connectionFactory, rules, keyPrefix, timeout, null);
 	}
 
 	/**
-	 * Creates a store.
+	 * Creates records.
 	 * @param connectionFactory the application's connection factory
-	 * @param rules the rules to decide by
+	 * @param rules the rules to count by (their algorithm)
 	 * @param keyPrefix the prefix of every key
 	 * @param timeout the longest a call may take
 	 * @param clock the time source, or {@code null} to take the time from the Redis server
 	 */
-	public RedisViolationStore(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
+	public RedisClientRecords(RedisConnectionFactory connectionFactory, DecisionRules rules, String keyPrefix,
 			Duration timeout, @Nullable Clock clock) {
 		this.connectionFactory = connectionFactory;
-		this.escalation = rules.escalation();
 		this.keyPrefix = keyPrefix;
 		this.indexKeys = new byte[][] { bytes(keyPrefix + "{restricted}"), bytes(keyPrefix + "{restricted}:since"),
 				bytes(keyPrefix + "{restricted}:info") };
 		this.timeoutMillis = timeout.toMillis();
 		this.clock = clock;
-		this.clientScript = new Script(clientScriptText(rules));
+		this.countScript = new Script(resource("client.lua").replace("${SLIDING}",
+				(rules.algorithm() == Algorithm.SLIDING_WINDOW) ? "1" : "0"));
+		this.writeScript = new Script(resource("write.lua"));
+		this.readScript = new Script(resource("read.lua"));
 		this.indexScript = new Script(resource("index.lua"));
 		this.lettuce = (LETTUCE_PRESENT && LettuceScripts.sharesItsConnection(connectionFactory))
-				? new LettuceScripts(connectionFactory, this.timeoutMillis, this.clientScript, this.indexScript) : null;
+				? new LettuceScripts(connectionFactory, this.timeoutMillis, this.countScript, this.writeScript,
+						this.readScript, this.indexScript)
+				: null;
 		if (this.lettuce != null) {
 			// connect and load the scripts now, off this thread, rather than on the first requests
 			((LettuceScripts) this.lettuce).connectInBackground();
@@ -165,13 +178,31 @@ public final class RedisViolationStore implements ViolationStore {
 		return this.lettuce == null || ((LettuceScripts) this.lettuce).awaitConnected(max);
 	}
 
+	/**
+	 * The prefix of every key these records write.
+	 * @return the prefix
+	 */
+	public String keyPrefix() {
+		return this.keyPrefix;
+	}
+
+	/**
+	 * The time these records decide by, for the {@link RuleBookStore} over them (a block or
+	 * ban by hand of a client Redis holds nothing of yet): the clock given, or else the Redis
+	 * server's {@code TIME}, one round trip per reading.
+	 * @return the clock
+	 */
+	public Clock clock() {
+		return (this.clock != null) ? this.clock : new ServerClock();
+	}
+
 	@Override
 	public String type() {
 		return "redis";
 	}
 
 	@Override
-	public Decision decide(String client, @Nullable RatePolicy policy) {
+	public Counted count(String client, @Nullable RatePolicy policy) {
 		byte[][] arguments = (policy != null) ? this.policyArguments.computeIfAbsent(policy, this::policyArguments)
 				: this.noPolicyArguments;
 		if (this.clock != null) {
@@ -179,44 +210,59 @@ public final class RedisViolationStore implements ViolationStore {
 			arguments = arguments.clone();
 			arguments[0] = now();
 		}
-		List<?> result = eval(this.clientScript, key(client), arguments);
-		Decision decision = decision(result);
-		if (decision.escalation() != null
-				|| (decision.outcome() == Outcome.BLOCKED && this.escalation.block().relative())) {
-			// a block or ban started, or a relative block restarted (the local cache in front of
-			// the store asks this at most once per client and instance per cache ttl)
-			index(client, result);
+		List<?> result = eval(this.countScript, key(client), arguments);
+		if (result.size() == ADMITTED_FIELDS) {
+			return new Decision(Outcome.ALLOWED, -1, (int) longAt(result, 2), longAt(result, 0), longAt(result, 1),
+					null);
 		}
-		return decision;
+		if (result.isEmpty()) {
+			return Decision.UNLIMITED;
+		}
+		long retry = longAt(result, 1);
+		int violated = (int) longAt(result, 2);
+		Decision limited = (violated >= 0) ? new Decision(Outcome.LIMITED, retry, violated, 0, retry, null) : null;
+		return new Refusal(longAt(result, 0), limited, escalations(result, 4), longAt(result, 3));
 	}
 
 	@Override
-	public Optional<ClientStatus> status(String client) {
-		List<?> result = eval(this.clientScript, key(client), new byte[][] { now(), STATUS });
-		if (result.size() < RESULT_FIELDS) {
-			return Optional.empty();
+	public boolean write(String client, long version, Escalations escalations, long expiresAtMillis,
+			long nowMillis) {
+		byte[][] arguments = { number(nowMillis), number(version), number(version + 1), number(expiresAtMillis),
+				bytes(times(escalations.violationTimes())), bytes(times(escalations.banViolationTimes())),
+				number(escalations.blockNumber()), number(escalations.blockedAtMillis()),
+				number(escalations.blockedUntilMillis()), number(escalations.blockLengthMillis()),
+				number(escalations.bannedAtMillis()), number(escalations.bannedUntilMillis()) };
+		long written = longAt(eval(this.writeScript, key(client), arguments), 0);
+		if (written == 2) {
+			// the block or ban started, changed or was lifted
+			index(new ClientRecord(client, nowMillis, escalations, version + 1));
 		}
-		return Optional.of(status(client, result));
+		return written != 0;
+	}
+
+	@Override
+	public @Nullable ClientRecord read(String client) {
+		List<?> result = eval(this.readScript, key(client), new byte[][] { now() });
+		if (result.size() < 2) {
+			return null;
+		}
+		return new ClientRecord(client, longAt(result, 0), escalations(result, 2), longAt(result, 1));
 	}
 
 	/**
 	 * Lists the clients restricted now in one script call, whatever their number: the index
-	 * holds each one's listing fields as of when its restriction was last written (so
-	 * {@code blocks} and {@code violations} are counted as of then).
+	 * holds each one's escalation state as of when its restriction was last written.
 	 */
 	@Override
-	public List<ClientStatus> restrictedClients(int max) {
+	public List<ClientRecord> restricted(int max) {
 		List<?> result = eval(this.indexScript, this.indexKeys,
-				new byte[][] { now(), LIST, bytes(Integer.toString(Math.max(0, max))) });
+				new byte[][] { now(), LIST, number(Math.max(0, max)) });
 		long now = longAt(result, 0);
-		List<ClientStatus> restricted = new ArrayList<>();
+		List<ClientRecord> restricted = new ArrayList<>();
 		for (int at = 2; at + LISTED_FIELDS <= result.size(); at += LISTED_FIELDS) {
-			long bannedUntil = longAt(result, at + 4);
-			ClientStatus status = ClientStatus.of(text(result.get(at)), now, longAt(result, at + 3),
-					(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, at + 1), longAt(result, at + 2),
-					(int) longAt(result, at + 5), (int) longAt(result, at + 6));
-			if (status.restricted()) {
-				restricted.add(status);
+			ClientRecord record = entry(text(result.get(at)), now, text(result.get(at + 1)));
+			if (record != null) {
+				restricted.add(record);
 			}
 		}
 		return List.copyOf(restricted);
@@ -227,7 +273,7 @@ public final class RedisViolationStore implements ViolationStore {
 	 */
 	@Override
 	public long restrictedCount() {
-		return longAt(eval(this.indexScript, this.indexKeys, new byte[][] { now(), LIST, bytes("0") }), 1);
+		return longAt(eval(this.indexScript, this.indexKeys, new byte[][] { now(), LIST, ZERO }), 1);
 	}
 
 	@Override
@@ -237,35 +283,18 @@ public final class RedisViolationStore implements ViolationStore {
 		return deleted != null && deleted > 0;
 	}
 
-	@Override
-	public ClientStatus block(String client, Duration duration) {
-		List<?> result = eval(this.clientScript, key(client),
-				new byte[][] { now(), BLOCK, bytes(Long.toString(duration.toMillis())) });
-		ClientStatus status = status(client, result);
-		index(client, result);
-		return status;
-	}
-
-	@Override
-	public ClientStatus ban(String client, @Nullable Duration duration) {
-		long length = (duration != null) ? duration.toMillis() : -1;
-		List<?> result = eval(this.clientScript, key(client),
-				new byte[][] { now(), BAN, bytes(Long.toString(length)) });
-		ClientStatus status = status(client, result);
-		index(client, result);
-		return status;
-	}
-
 	/**
-	 * Records a restriction in the index, best effort: the block or ban is already written, so
-	 * a failure here (in a cluster the index lives on one node) must not turn the decision into
-	 * a store failure. With Lettuce it is not even waited for. The script scores the entry by
-	 * the later end of the client's block and ban, from the fields the client's script
-	 * returned.
+	 * Records a client's restriction in the index, best effort: the escalation state is
+	 * already written, so a failure here (in a cluster the index lives on one node) must not
+	 * turn the decision into a store failure. With Lettuce it is not even waited for. An
+	 * entry whose restriction has ended removes the client; an older version than the index
+	 * holds changes nothing.
 	 */
-	private void index(String client, List<?> result) {
-		byte[][] arguments = { now(), INDEX, bytes(client), field(result, 12), field(result, 13), field(result, 15),
-				field(result, 16), field(result, 10), field(result, 11) };
+	private void index(ClientRecord record) {
+		Escalations escalations = record.escalations();
+		long until = Math.max(escalations.blockedUntilMillis(), escalations.bannedUntilMillis());
+		byte[][] arguments = { now(), INDEX, bytes(record.client()), number(until),
+				number(record.restrictedSinceMillis()), number(record.version()), bytes(entry(record)) };
 		try {
 			if (this.lettuce != null) {
 				((LettuceScripts) this.lettuce).evalAsync(this.indexScript, this.indexKeys, arguments);
@@ -275,8 +304,81 @@ public final class RedisViolationStore implements ViolationStore {
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.debug("Could not index restricted client " + client, ex);
+			logger.debug("Could not index restricted client " + record.client(), ex);
 		}
+	}
+
+	/** An index entry: the version, then bn, ba, bu, bl, na, nu, vt and bt. */
+	private static String entry(ClientRecord record) {
+		Escalations e = record.escalations();
+		return new StringBuilder(96).append(record.version())
+			.append(ENTRY_SEPARATOR)
+			.append(e.blockNumber())
+			.append(ENTRY_SEPARATOR)
+			.append(e.blockedAtMillis())
+			.append(ENTRY_SEPARATOR)
+			.append(e.blockedUntilMillis())
+			.append(ENTRY_SEPARATOR)
+			.append(e.blockLengthMillis())
+			.append(ENTRY_SEPARATOR)
+			.append(e.bannedAtMillis())
+			.append(ENTRY_SEPARATOR)
+			.append(e.bannedUntilMillis())
+			.append(ENTRY_SEPARATOR)
+			.append(times(e.violationTimes()))
+			.append(ENTRY_SEPARATOR)
+			.append(times(e.banViolationTimes()))
+			.toString();
+	}
+
+	private static @Nullable ClientRecord entry(String client, long now, String entry) {
+		String[] parts = entry.split(String.valueOf(ENTRY_SEPARATOR), -1);
+		if (parts.length != 9) {
+			// not an entry this version wrote
+			return null;
+		}
+		try {
+			Escalations escalations = new Escalations(parseTimes(parts[7]), parseTimes(parts[8]),
+					Integer.parseInt(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]),
+					Long.parseLong(parts[4]), Long.parseLong(parts[5]), Long.parseLong(parts[6]));
+			return new ClientRecord(client, now, escalations, Long.parseLong(parts[0]));
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	/** The escalation fields vt, bt, bn, ba, bu, bl, na, nu of a reply, from {@code at}. */
+	private static Escalations escalations(List<?> result, int at) {
+		return new Escalations(parseTimes(textOrNull(result.get(at))), parseTimes(textOrNull(result.get(at + 1))),
+				(int) longAt(result, at + 2), longAt(result, at + 3), longAt(result, at + 4), longAt(result, at + 5),
+				longAt(result, at + 6), longAt(result, at + 7));
+	}
+
+	private static String times(long[] times) {
+		if (times.length == 0) {
+			return "";
+		}
+		StringBuilder text = new StringBuilder(times.length * 14);
+		for (int i = 0; i < times.length; i++) {
+			if (i > 0) {
+				text.append(',');
+			}
+			text.append(times[i]);
+		}
+		return text.toString();
+	}
+
+	private static long[] parseTimes(@Nullable String text) {
+		if (text == null || text.isEmpty()) {
+			return Escalations.NONE.violationTimes();
+		}
+		String[] parts = text.split(",");
+		long[] times = new long[parts.length];
+		for (int i = 0; i < parts.length; i++) {
+			times[i] = Long.parseLong(parts[i]);
+		}
+		return times;
 	}
 
 	private byte[] key(String client) {
@@ -284,63 +386,42 @@ public final class RedisViolationStore implements ViolationStore {
 	}
 
 	private byte[] now() {
-		return (this.clock != null) ? bytes(Long.toString(this.clock.millis())) : SERVER_TIME;
+		return (this.clock != null) ? number(this.clock.millis()) : SERVER_TIME;
 	}
 
+	/** The time, the cost, the policy's field prefix, then each limit's count and window. */
 	private byte[][] policyArguments(RatePolicy policy) {
-		byte[][] arguments = new byte[4 + policy.size() * 3][];
+		byte[][] arguments = new byte[3 + policy.size() * 2][];
 		arguments[0] = SERVER_TIME;
-		arguments[1] = DECIDE;
-		arguments[2] = bytes(Integer.toString(policy.size()));
+		arguments[1] = number(policy.cost());
+		arguments[2] = bytes(policy.name() + "|");
 		for (int i = 0; i < policy.size(); i++) {
 			Limit limit = policy.limit(i);
-			arguments[3 + i * 3] = bytes(policy.name() + "|" + limit.windowMillis());
-			arguments[4 + i * 3] = bytes(Long.toString(limit.count()));
-			arguments[5 + i * 3] = bytes(Long.toString(limit.windowMillis()));
+			arguments[3 + i * 2] = number(limit.count());
+			arguments[4 + i * 2] = number(limit.windowMillis());
 		}
-		arguments[3 + policy.size() * 3] = bytes(Long.toString(policy.cost()));
 		return arguments;
 	}
 
-	private static Decision decision(List<?> result) {
-		Outcome outcome = switch ((int) longAt(result, 1)) {
-			case 0 -> Outcome.ALLOWED;
-			case 1 -> Outcome.LIMITED;
-			case 2 -> Outcome.BLOCKED;
-			default -> Outcome.BANNED;
-		};
-		int kind = (int) longAt(result, 6);
-		Escalation escalation = null;
-		if (kind != 0) {
-			long until = longAt(result, 8);
-			escalation = new Escalation((kind == 1) ? Escalation.Kind.BLOCK : Escalation.Kind.BAN,
-					(int) longAt(result, 7), (until < 0) ? Long.MAX_VALUE : until, (int) longAt(result, 9));
-		}
-		if (outcome == Outcome.ALLOWED && longAt(result, 3) < 0) {
-			return Decision.UNLIMITED;
-		}
-		return new Decision(outcome, longAt(result, 2), (int) longAt(result, 3), longAt(result, 4), longAt(result, 5),
-				escalation);
-	}
-
-	private ClientStatus status(String client, List<?> result) {
-		long bannedUntil = longAt(result, 16);
-		return ClientStatus.of(client, longAt(result, 0), longAt(result, 15),
-				(bannedUntil < 0) ? Long.MAX_VALUE : bannedUntil, longAt(result, 12), longAt(result, 13),
-				(int) longAt(result, 10), (int) longAt(result, 11));
-	}
-
+	/** A number of a reply: an integer, or a field as stored (absent: 0). */
 	private static long longAt(List<?> result, int index) {
 		Object value = result.get(index);
+		if (value == null) {
+			return 0;
+		}
 		return (value instanceof Number number) ? number.longValue() : Long.parseLong(text(value));
 	}
 
-	private static byte[] field(List<?> result, int index) {
-		return bytes(Long.toString(longAt(result, index)));
+	private static @Nullable String textOrNull(@Nullable Object value) {
+		return (value != null) ? text(value) : null;
 	}
 
 	private static String text(Object value) {
 		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+	}
+
+	private static byte[] number(long value) {
+		return bytes(Long.toString(value));
 	}
 
 	private List<?> eval(Script script, byte[] key, byte[][] arguments) {
@@ -378,29 +459,8 @@ public final class RedisViolationStore implements ViolationStore {
 		}
 	}
 
-	private static String clientScriptText(DecisionRules rules) {
-		EscalationPolicy escalation = rules.escalation();
-		return resource("client.lua").replace("${SLIDING}", flag(rules.algorithm() == Algorithm.SLIDING_WINDOW))
-			.replace("${BLOCK_ENABLED}", flag(escalation.block().enabled()))
-			.replace("${BLOCK_AFTER}", Integer.toString(escalation.block().afterViolations()))
-			.replace("${VIOLATION_WINDOW}", Long.toString(escalation.block().violationWindow().toMillis()))
-			.replace("${BLOCK_DURATION}", Long.toString(escalation.block().duration().toMillis()))
-			.replace("${BLOCK_FACTOR}", String.format(Locale.ROOT, "%.17g", escalation.block().factor()))
-			.replace("${BLOCK_MAX}", Long.toString(escalation.block().maxDuration().toMillis()))
-			.replace("${RELATIVE}", flag(escalation.block().relative()))
-			.replace("${BAN_ENABLED}", flag(escalation.ban().enabled()))
-			.replace("${BAN_AFTER}", Integer.toString(escalation.ban().afterViolations()))
-			.replace("${BAN_WINDOW}", Long.toString(escalation.ban().window().toMillis()))
-			.replace("${BAN_DURATION}",
-					Long.toString((escalation.ban().duration() != null) ? escalation.ban().duration().toMillis() : -1));
-	}
-
-	private static String flag(boolean value) {
-		return value ? "1" : "0";
-	}
-
 	private static String resource(String name) {
-		try (InputStream in = RedisViolationStore.class.getResourceAsStream(name)) {
+		try (InputStream in = RedisClientRecords.class.getResourceAsStream(name)) {
 			if (in == null) {
 				throw new IllegalStateException("Missing " + name);
 			}
@@ -413,6 +473,37 @@ public final class RedisViolationStore implements ViolationStore {
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The Redis server's time ({@code TIME}), as every script of these records reads it.
+	 */
+	private final class ServerClock extends Clock {
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return Clock.fixed(instant(), zone);
+		}
+
+		@Override
+		public long millis() {
+			Long time = execute((connection) -> connection.serverCommands().time(TimeUnit.MILLISECONDS));
+			if (time == null) {
+				throw new StoreUnavailableException("Redis returned no time");
+			}
+			return time;
+		}
+
+		@Override
+		public Instant instant() {
+			return Instant.ofEpochMilli(millis());
+		}
+
 	}
 
 	@FunctionalInterface
