@@ -352,7 +352,12 @@ public final class RedisClientRecords implements ClientRecords {
 	private static Escalations escalations(List<?> result, int at) {
 		return new Escalations(parseTimes(textOrNull(result.get(at))), parseTimes(textOrNull(result.get(at + 1))),
 				(int) longAt(result, at + 2), longAt(result, at + 3), longAt(result, at + 4), longAt(result, at + 5),
-				longAt(result, at + 6), longAt(result, at + 7));
+				longAt(result, at + 6), bannedUntil(longAt(result, at + 7)));
+	}
+
+	/** A ban's end as stored: before Floodgate 0.2 a permanent ban was written as -1. */
+	private static long bannedUntil(long stored) {
+		return (stored == -1) ? Long.MAX_VALUE : stored;
 	}
 
 	private static String times(long[] times) {

@@ -35,7 +35,9 @@ local function refuse(retry, violated)
   return {now, retry, violated, e[1], e[2], e[3], e[4], e[5], stored[1], e[6], e[7], stored[2]}
 end
 
-if (tonumber(stored[1]) or 0) > now or (tonumber(stored[2]) or 0) > now then
+-- nu = -1 is how a permanent ban was written before Floodgate 0.2: still a ban
+local nu = tonumber(stored[2]) or 0
+if (tonumber(stored[1]) or 0) > now or nu > now or nu == -1 then
   return refuse(0, -1)
 end
 if limits == 0 then

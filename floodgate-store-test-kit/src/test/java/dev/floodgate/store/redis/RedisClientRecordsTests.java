@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.ClientState.Escalations;
+import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
@@ -173,6 +174,20 @@ class RedisClientRecordsTests extends AbstractRedisClientRecordsTests {
 			assertThat(status.since()).isEqualTo(START);
 		});
 		assertThat(store.restrictedClients(10)).singleElement().satisfies(ClientStatus::permanentlyBanned);
+	}
+
+	@Test
+	void aPermanentBanWrittenByAnEarlierVersionAsMinusOneStaysABan() throws Exception {
+		String prefix = "floodgate-legacy:" + UUID.randomUUID() + ":";
+		ViolationStore store = redisStore(connectionFactory(), new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()),
+				prefix, Duration.ofSeconds(5), this.clock);
+		String key = prefix + "{198.51.100.11}";
+		// as Floodgate 0.1's script wrote a permanent ban
+		server.command("HSET", key, "na", Long.toString(this.clock.millis()), "nu", "-1");
+		Decision decision = store.decide("198.51.100.11", policy("default", "10/minute"));
+		assertThat(decision.outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(decision.retryAfterMillis()).isEqualTo(-1);
+		assertThat(store.status("198.51.100.11")).hasValueSatisfying((status) -> assertThat(status.permanentlyBanned()).isTrue());
 	}
 
 	@Test
