@@ -1,7 +1,7 @@
 package dev.floodgate.it;
 
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.floodgate.it.app.JdbcStatementCounter;
 import dev.floodgate.testsupport.PostgresTestServer;
@@ -21,6 +21,8 @@ class JdbcFleetTests extends FleetTests implements OperationsContract {
 
 	private static String database;
 
+	private static final AtomicInteger tables = new AtomicInteger();
+
 	@BeforeAll
 	static void startPostgres() {
 		postgres = PostgresTestServer.start();
@@ -33,7 +35,7 @@ class JdbcFleetTests extends FleetTests implements OperationsContract {
 	}
 
 	/** This test's own table (JUnit creates an instance per test): its clients are no other test's. */
-	private final String table = "floodgate_clients_" + UUID.randomUUID().toString().replace("-", "");
+	private final String table = "floodgate_clients_" + tables.incrementAndGet();
 
 	@Override
 	public List<String> storeProperties() {
