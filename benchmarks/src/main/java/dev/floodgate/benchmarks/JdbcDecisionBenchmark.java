@@ -198,11 +198,11 @@ public class JdbcDecisionBenchmark {
 
 		private BucketConfiguration configuration;
 
-		void setUp(JdbcDecisionBenchmark benchmark, String name) {
+		void setUp(JdbcDecisionBenchmark benchmark, String name, String extraColumns) {
 			this.dataSource = pool(benchmark.jdbcUrl, name);
 			String table = "bucket_" + name + benchmark.suffix;
 			execute(this.dataSource, "CREATE TABLE " + table
-					+ " (id VARCHAR(512) PRIMARY KEY, state BYTEA, expires_at BIGINT)");
+					+ " (id VARCHAR(512) PRIMARY KEY, state BYTEA, expires_at BIGINT" + extraColumns + ")");
 			this.buckets = build(this.dataSource, table);
 			this.configuration = Baselines.bucket4jConfiguration(Baselines.REDIS_WINDOW);
 			RedisDecisionBenchmark.writeAll(benchmark.keys, this::tryConsume);
@@ -230,7 +230,7 @@ public class JdbcDecisionBenchmark {
 
 		@Setup
 		public void setUp(JdbcDecisionBenchmark benchmark) {
-			setUp(benchmark, "select_for_update");
+			setUp(benchmark, "select_for_update", "");
 		}
 
 		@Override
@@ -253,7 +253,8 @@ public class JdbcDecisionBenchmark {
 
 		@Setup
 		public void setUp(JdbcDecisionBenchmark benchmark) {
-			setUp(benchmark, "advisory_lock");
+			// a key that is no number locks on the number in explicit_lock (from its lock id supplier)
+			setUp(benchmark, "advisory_lock", ", explicit_lock BIGINT");
 		}
 
 		@Override
