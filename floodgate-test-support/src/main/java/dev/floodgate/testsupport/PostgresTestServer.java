@@ -174,6 +174,39 @@ public final class PostgresTestServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Stops the server at once, as an outage would (its data stays for {@link #restart()}).
+	 * @throws IllegalStateException for an external server
+	 */
+	public void kill() {
+		if (this.externalUrl != null) {
+			throw new IllegalStateException("An external PostgreSQL is not stopped by the tests");
+		}
+		Process running = this.process;
+		if (running != null) {
+			// immediate shutdown: the backends end with the server, as in a crash (recovered on restart)
+			run(Duration.ofSeconds(30), bin("pg_ctl"), "-D", this.directory.resolve("data").toString(), "-m",
+					"immediate", "-w", "stop");
+			try {
+				if (!running.waitFor(10, TimeUnit.SECONDS)) {
+					running.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.process = null;
+		}
+	}
+
+	/**
+	 * Starts the server again on the same port and data, after {@link #kill()}.
+	 */
+	public void restart() {
+		kill();
+		startProcess();
+	}
+
 	@Override
 	public void close() {
 		synchronized (this.dataSources) {
@@ -219,13 +252,19 @@ public final class PostgresTestServer implements AutoCloseable {
 		}
 		run(Duration.ofSeconds(120), bin("initdb"), "-D", data.toString(), "-U", "postgres", "--auth=trust",
 				"--encoding=UTF8", "--locale=C", "--no-sync");
+		startProcess();
+	}
+
+	private void startProcess() {
+		Path directory = this.directory;
+		Path data = directory.resolve("data");
 		List<String> command = command(bin("postgres"), "-D", data.toString(), "-p", Integer.toString(this.port), "-k",
 				directory.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
 				"synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200", "-c",
 				"shared_buffers=32MB", "-c", "log_min_messages=warning");
 		try {
 			this.process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(directory.resolve("postgres.log").toFile())
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("postgres.log").toFile()))
 				.start();
 		}
 		catch (IOException ex) {

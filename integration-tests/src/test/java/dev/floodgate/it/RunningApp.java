@@ -62,6 +62,22 @@ final class RunningApp implements AutoCloseable {
 				"management.endpoints.web.exposure.include=health,metrics", "management.health.redis.enabled=false",
 				"management.health.mongodb.enabled=false"));
 		all.addAll(List.of(properties));
+		if (all.stream().noneMatch((property) -> property.startsWith("spring.datasource.url="))) {
+			// spring-boot-starter-jdbc is on the classpath for the JDBC store's tests: without a URL,
+			// and without an embedded database, an application has no DataSource to make
+			String exclude = "spring.autoconfigure.exclude=";
+			String dataSource = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration";
+			int given = all.size() - 1;
+			while (given >= 0 && !all.get(given).startsWith(exclude)) {
+				given--;
+			}
+			if (given >= 0) {
+				all.set(given, all.get(given) + "," + dataSource);
+			}
+			else {
+				all.add(exclude + dataSource);
+			}
+		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.properties(all.toArray(new String[0]))
 			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("floodgateClock", clock))
