@@ -1,10 +1,5 @@
 package dev.floodgate.store.testkit;
 
-import dev.floodgate.store.ClientRecords;
-import dev.floodgate.store.ClientStatus;
-import dev.floodgate.store.RuleBookStore;
-import dev.floodgate.store.ViolationStore;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +16,7 @@ import java.util.function.UnaryOperator;
 import dev.floodgate.core.Algorithm;
 import dev.floodgate.core.BanPolicy;
 import dev.floodgate.core.BlockPolicy;
+import dev.floodgate.core.ClientState;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.Escalation;
@@ -29,6 +25,10 @@ import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicies;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientRecords;
+import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -709,6 +709,58 @@ public abstract class ClientRecordsContractTests {
 		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
 		Optional<ClientStatus> status = store.status(newClient());
 		assertThat(status).isEmpty();
+	}
+
+	@Test
+	void aClientWhoseRecordExpiredCanBeBannedAgain() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String client = newClient();
+		store.ban(client, Duration.ofHours(1));
+		touched(store, client);
+		this.clock.advance(Duration.ofDays(2));
+		clockMoved();
+		assertThat(store.status(client)).isEmpty();
+		assertThat(store.ban(client, null).permanentlyBanned()).isTrue();
+		assertThat(store.status(client)).hasValueSatisfying((status) -> assertThat(status.permanentlyBanned()).isTrue());
+		assertThat(store.decide(client, policy("default", "10/minute")).outcome()).isEqualTo(Outcome.BANNED);
+	}
+
+	@Test
+	void aWriteAtAVersionTheStoreNoLongerHoldsChangesNothing() throws Exception {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW, escalation());
+		ClientRecords records;
+		try {
+			records = createRecords(rules, this.clock);
+		}
+		catch (UnsupportedOperationException ex) {
+			Assumptions.abort("the store under test is a whole ViolationStore, not ClientRecords");
+			return;
+		}
+		ClientRecords second = createSecondRecords(rules, this.clock);
+		ClientRecords other = (second != null) ? second : records;
+		String client = newClient();
+		long now = this.clock.millis();
+		ClientState.Escalations blocked = new ClientState.Escalations(new long[0], new long[0], 1, now, now + 60_000,
+				60_000, 0, 0);
+		assertThat(records.write(client, 0, blocked, now + 60_000, now)).as("version 0 creates the record").isTrue();
+		assertThat(other.write(client, 0, ClientState.Escalations.NONE, now, now)).as("version 0 once it exists")
+			.isFalse();
+		assertThat(records.read(client)).isNotNull().satisfies((record) -> {
+			assertThat(record.version()).isEqualTo(1);
+			assertThat(record.escalations().blockedUntilMillis()).isEqualTo(now + 60_000);
+			assertThat(record.restricted()).isTrue();
+		});
+		assertThat(records.restrictedCount()).isEqualTo(1);
+		assertThat(other.write(client, 1, ClientState.Escalations.NONE, now + 60_000, now)).isTrue();
+		assertThat(records.write(client, 1, blocked, now + 60_000, now)).as("version 1 once it is 2").isFalse();
+		assertThat(records.read(client)).isNotNull().satisfies((record) -> {
+			assertThat(record.version()).isEqualTo(2);
+			assertThat(record.escalations().blockedUntilMillis()).isZero();
+			assertThat(record.restricted()).isFalse();
+		});
+		assertThat(records.restricted(10)).isEmpty();
+		assertThat(records.forget(client)).isTrue();
+		assertThat(records.read(client)).isNull();
 	}
 
 	@ParameterizedTest

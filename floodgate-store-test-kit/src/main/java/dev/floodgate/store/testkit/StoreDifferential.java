@@ -1,10 +1,5 @@
 package dev.floodgate.store.testkit;
 
-import dev.floodgate.store.ClientRecords;
-import dev.floodgate.store.ClientStatus;
-import dev.floodgate.store.RuleBookStore;
-import dev.floodgate.store.ViolationStore;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -34,6 +29,9 @@ import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicies;
 import dev.floodgate.core.RatePolicy;
+import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.testsupport.MutableClock;
 import org.jspecify.annotations.Nullable;
