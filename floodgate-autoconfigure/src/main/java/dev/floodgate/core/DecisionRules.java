@@ -115,7 +115,7 @@ public final class DecisionRules {
 		}
 		if (state.blockedUntilMillis() > now) {
 			if (this.escalation.block().relative()) {
-				state.escalating().blockedUntilMillis = saturatedAdd(now, state.blockLengthMillis());
+				state.escalating().blockedUntilMillis = Durations.saturatedAdd(now, state.blockLengthMillis());
 			}
 			return Decision.of(Outcome.BLOCKED, state.blockedUntilMillis() - now, null);
 		}
@@ -371,7 +371,7 @@ public final class DecisionRules {
 		long length = (lengthMillis >= 0) ? lengthMillis : this.escalation.block().durationMillis(number);
 		escalated.blockLengthMillis = length;
 		escalated.blockedAtMillis = now;
-		escalated.blockedUntilMillis = saturatedAdd(now, length);
+		escalated.blockedUntilMillis = Durations.saturatedAdd(now, length);
 		escalated.violationTimes = RecentTimes.NONE;
 		return number;
 	}
@@ -405,13 +405,8 @@ public final class DecisionRules {
 	public void ban(ClientState state, long lengthMillis, long now) {
 		ClientState.Escalated escalated = state.escalating();
 		escalated.bannedAtMillis = now;
-		escalated.bannedUntilMillis = (lengthMillis < 0) ? Long.MAX_VALUE : saturatedAdd(now, lengthMillis);
+		escalated.bannedUntilMillis = (lengthMillis < 0) ? Long.MAX_VALUE : Durations.saturatedAdd(now, lengthMillis);
 		escalated.violationTimes = RecentTimes.NONE;
-	}
-
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
 	}
 
 }

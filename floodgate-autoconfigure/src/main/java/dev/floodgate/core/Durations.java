@@ -35,4 +35,16 @@ public final class Durations {
 		return millis + "ms";
 	}
 
+	/**
+	 * Adds two times or lengths in milliseconds, saturating at {@link Long#MAX_VALUE} (a
+	 * permanent ban, a block of a length that overflows) rather than wrapping around.
+	 * @param a a time or length
+	 * @param b a length
+	 * @return the sum, or {@link Long#MAX_VALUE} when it overflows
+	 */
+	public static long saturatedAdd(long a, long b) {
+		long sum = a + b;
+		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
+	}
+
 }

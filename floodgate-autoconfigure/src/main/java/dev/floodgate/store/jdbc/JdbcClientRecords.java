@@ -23,6 +23,7 @@ import dev.floodgate.core.ClientState.Escalations;
 import dev.floodgate.core.Counted;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.Durations;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RecentTimes;
@@ -72,6 +73,9 @@ public final class JdbcClientRecords implements ClientRecords {
 	private static final String ESCALATION_COLUMNS = "violation_times, ban_violation_times, block_number, blocked_at, "
 			+ "blocked_until, block_length, banned_at, banned_until, ver";
 
+	/** The first counter column of a policy's read: after expires_at and the nine escalation columns. */
+	private static final int READ_COUNTERS_COLUMN = 11;
+
 	private final DataSource dataSource;
 
 	private final String table;
@@ -85,6 +89,21 @@ public final class JdbcClientRecords implements ClientRecords {
 	private final boolean sliding;
 
 	private final Map<RatePolicy, PolicyStatements> statements = new ConcurrentHashMap<>();
+
+	/** The statements that depend on the table only, built once. */
+	private final String createEscalations;
+
+	private final String updateEscalations;
+
+	private final String readRecord;
+
+	private final String forgetRecord;
+
+	private final String listRestricted;
+
+	private final String countRestricted;
+
+	private final String deleteExpired;
 
 	/**
 	 * Creates the records.
@@ -105,6 +124,31 @@ public final class JdbcClientRecords implements ClientRecords {
 		this.clock = clock;
 		this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (timeout.toMillis() + 999) / 1000));
 		this.sliding = rules.algorithm() == Algorithm.SLIDING_WINDOW;
+		// a client the store does not hold, holds only counters of, or holds expired: create or
+		// take over its row (expired counters go with it)
+		this.createEscalations = "INSERT INTO " + table + " AS t (client, " + ESCALATION_COLUMNS + ", expires_at) "
+				+ "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (client) DO UPDATE SET "
+				+ "violation_times = EXCLUDED.violation_times, ban_violation_times = EXCLUDED.ban_violation_times, "
+				+ "block_number = EXCLUDED.block_number, blocked_at = EXCLUDED.blocked_at, "
+				+ "blocked_until = EXCLUDED.blocked_until, block_length = EXCLUDED.block_length, "
+				+ "banned_at = EXCLUDED.banned_at, banned_until = EXCLUDED.banned_until, ver = t.ver + 1, "
+				+ "counters = CASE WHEN t.expires_at > ? THEN t.counters ELSE '{}'::jsonb END, "
+				+ "counters_until = CASE WHEN t.expires_at > ? THEN t.counters_until ELSE 0 END, "
+				+ "expires_at = GREATEST(CASE WHEN t.expires_at > ? THEN t.counters_until ELSE 0 END, EXCLUDED.expires_at) "
+				+ "WHERE (t.ver = 0 AND t.expires_at > ?) OR t.expires_at <= ?";
+		this.updateEscalations = "UPDATE " + table + " SET violation_times = ?, ban_violation_times = ?, "
+				+ "block_number = ?, blocked_at = ?, blocked_until = ?, block_length = ?, banned_at = ?, "
+				+ "banned_until = ?, ver = ver + 1, expires_at = GREATEST(counters_until, ?) "
+				+ "WHERE client = ? AND ver = ? AND expires_at > ?";
+		this.readRecord = "SELECT " + ESCALATION_COLUMNS + " FROM " + table + " WHERE client = ? AND expires_at > ?";
+		this.forgetRecord = "DELETE FROM " + table + " WHERE client = ? RETURNING expires_at";
+		this.listRestricted = "SELECT client, " + ESCALATION_COLUMNS + " FROM " + table
+				+ " WHERE (blocked_until > ? OR banned_until > ?) AND expires_at > ? ORDER BY CASE WHEN banned_until > ? "
+				+ "THEN banned_at WHEN blocked_until > ? THEN blocked_at ELSE 0 END DESC, client LIMIT ?";
+		this.countRestricted = "SELECT count(*) FROM " + table
+				+ " WHERE (blocked_until > ? OR banned_until > ?) AND expires_at > ?";
+		this.deleteExpired = "DELETE FROM " + table + " WHERE client IN (SELECT client FROM " + table
+				+ " WHERE expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED) AND expires_at <= ?";
 	}
 
 	/**
@@ -165,9 +209,8 @@ public final class JdbcClientRecords implements ClientRecords {
 
 	private @Nullable Decision countIn(Connection connection, PolicyStatements statements, String client,
 			RatePolicy policy, long now) throws SQLException {
-		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();
-		long step = Math.min(retention, EXPIRY_STEP_MILLIS);
-		long until = saturatedAdd(now, retention);
+		long step = statements.expiryStepMillis;
+		long until = Durations.saturatedAdd(now, statements.retentionMillis);
 		until = (until == Long.MAX_VALUE || until > Long.MAX_VALUE - step) ? until : ((until + step - 1) / step) * step;
 		try (PreparedStatement statement = prepare(connection, statements.count)) {
 			int[] parameters = statements.countParameters;
@@ -221,10 +264,12 @@ public final class JdbcClientRecords implements ClientRecords {
 				}
 				ClientState state = new ClientState();
 				for (int i = 0; i < policy.size(); i++) {
-					long index = result.getLong("w" + i);
+					// after expires_at and the escalation columns: each limit's window, previous, current
+					int column = READ_COUNTERS_COLUMN + 3 * i;
+					long index = result.getLong(column);
 					if (!result.wasNull()) {
-						state.restoreCounter(policy.firstSlot() + i, index, result.getLong("p" + i),
-								result.getLong("c" + i));
+						state.restoreCounter(policy.firstSlot() + i, index, result.getLong(column + 1),
+								result.getLong(column + 2));
 					}
 				}
 				Decision limits = this.rules.checkLimits(state, policy, now);
@@ -244,27 +289,7 @@ public final class JdbcClientRecords implements ClientRecords {
 
 	@Override
 	public boolean write(String client, long version, Escalations escalations, long expiresAtMillis, long nowMillis) {
-		String sql;
-		if (version == 0) {
-			// a client the store does not hold, holds only counters of, or holds expired: create or
-			// take over its row (expired counters go with it)
-			sql = "INSERT INTO " + this.table + " AS t (client, " + ESCALATION_COLUMNS + ", expires_at) "
-					+ "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (client) DO UPDATE SET "
-					+ "violation_times = EXCLUDED.violation_times, ban_violation_times = EXCLUDED.ban_violation_times, "
-					+ "block_number = EXCLUDED.block_number, blocked_at = EXCLUDED.blocked_at, "
-					+ "blocked_until = EXCLUDED.blocked_until, block_length = EXCLUDED.block_length, "
-					+ "banned_at = EXCLUDED.banned_at, banned_until = EXCLUDED.banned_until, ver = t.ver + 1, "
-					+ "counters = CASE WHEN t.expires_at > ? THEN t.counters ELSE '{}'::jsonb END, "
-					+ "counters_until = CASE WHEN t.expires_at > ? THEN t.counters_until ELSE 0 END, "
-					+ "expires_at = GREATEST(CASE WHEN t.expires_at > ? THEN t.counters_until ELSE 0 END, EXCLUDED.expires_at) "
-					+ "WHERE (t.ver = 0 AND t.expires_at > ?) OR t.expires_at <= ?";
-		}
-		else {
-			sql = "UPDATE " + this.table + " SET violation_times = ?, ban_violation_times = ?, block_number = ?, "
-					+ "blocked_at = ?, blocked_until = ?, block_length = ?, banned_at = ?, banned_until = ?, "
-					+ "ver = ver + 1, expires_at = GREATEST(counters_until, ?) "
-					+ "WHERE client = ? AND ver = ? AND expires_at > ?";
-		}
+		String sql = (version == 0) ? this.createEscalations : this.updateEscalations;
 		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
 			int p = 1;
 			if (version == 0) {
@@ -302,8 +327,8 @@ public final class JdbcClientRecords implements ClientRecords {
 	}
 
 	private @Nullable ClientRecord read(String client, long now) {
-		String sql = "SELECT " + ESCALATION_COLUMNS + " FROM " + this.table + " WHERE client = ? AND expires_at > ?";
-		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
+		try (Connection connection = connection();
+				PreparedStatement statement = prepare(connection, this.readRecord)) {
 			statement.setString(1, client);
 			statement.setLong(2, now);
 			try (ResultSet result = statement.executeQuery()) {
@@ -317,9 +342,9 @@ public final class JdbcClientRecords implements ClientRecords {
 
 	@Override
 	public boolean forget(String client) {
-		String sql = "DELETE FROM " + this.table + " WHERE client = ? RETURNING expires_at";
 		long now = this.clock.millis();
-		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
+		try (Connection connection = connection();
+				PreparedStatement statement = prepare(connection, this.forgetRecord)) {
 			statement.setString(1, client);
 			try (ResultSet result = statement.executeQuery()) {
 				return result.next() && result.getLong(1) > now;
@@ -333,10 +358,8 @@ public final class JdbcClientRecords implements ClientRecords {
 	@Override
 	public List<ClientRecord> restricted(int max) {
 		long now = this.clock.millis();
-		String sql = "SELECT client, " + ESCALATION_COLUMNS + " FROM " + this.table
-				+ " WHERE (blocked_until > ? OR banned_until > ?) AND expires_at > ? ORDER BY CASE WHEN banned_until > ? "
-				+ "THEN banned_at WHEN blocked_until > ? THEN blocked_at ELSE 0 END DESC, client LIMIT ?";
-		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
+		try (Connection connection = connection();
+				PreparedStatement statement = prepare(connection, this.listRestricted)) {
 			for (int p = 1; p <= 5; p++) {
 				statement.setLong(p, now);
 			}
@@ -358,9 +381,8 @@ public final class JdbcClientRecords implements ClientRecords {
 	@Override
 	public long restrictedCount() {
 		long now = this.clock.millis();
-		String sql = "SELECT count(*) FROM " + this.table
-				+ " WHERE (blocked_until > ? OR banned_until > ?) AND expires_at > ?";
-		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
+		try (Connection connection = connection();
+				PreparedStatement statement = prepare(connection, this.countRestricted)) {
 			statement.setLong(1, now);
 			statement.setLong(2, now);
 			statement.setLong(3, now);
@@ -382,9 +404,8 @@ public final class JdbcClientRecords implements ClientRecords {
 	 */
 	public int deleteExpired(int maxRows) {
 		long now = this.clock.millis();
-		String sql = "DELETE FROM " + this.table + " WHERE client IN (SELECT client FROM " + this.table
-				+ " WHERE expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED) AND expires_at <= ?";
-		try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql)) {
+		try (Connection connection = connection();
+				PreparedStatement statement = prepare(connection, this.deleteExpired)) {
 			statement.setLong(1, now);
 			statement.setInt(2, Math.max(0, maxRows));
 			statement.setLong(3, now);
@@ -446,11 +467,6 @@ public final class JdbcClientRecords implements ClientRecords {
 			values[i] = times[i];
 		}
 		return connection.createArrayOf("int8", values);
-	}
-
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
 	}
 
 	private static final int CLIENT = -1;
@@ -520,7 +536,9 @@ public final class JdbcClientRecords implements ClientRecords {
 			read.append(", ").append(counter).append("2)::bigint AS c").append(i);
 		}
 		read.append(" FROM ").append(this.table).append(" WHERE client = ?");
-		return new PolicyStatements(sql.toString(), sql.parameters(), read.toString());
+		long retention = (this.sliding ? 2 : 1) * policy.longestWindowMillis();
+		return new PolicyStatements(sql.toString(), sql.parameters(), read.toString(), retention,
+				Math.min(retention, EXPIRY_STEP_MILLIS));
 	}
 
 	/** The window a limit's counter is stored for, while the row is live (else NULL). */
@@ -576,7 +594,12 @@ public final class JdbcClientRecords implements ClientRecords {
 		return keys;
 	}
 
-	private record PolicyStatements(String count, int[] countParameters, String read) {
+	/**
+	 * @param retentionMillis how long a request of the policy keeps the counters alive
+	 * @param expiryStepMillis the step the counters' expiry is rounded up to
+	 */
+	private record PolicyStatements(String count, int[] countParameters, String read, long retentionMillis,
+			long expiryStepMillis) {
 
 	}
 
