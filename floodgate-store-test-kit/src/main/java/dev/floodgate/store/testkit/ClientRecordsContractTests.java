@@ -934,6 +934,33 @@ public abstract class ClientRecordsContractTests {
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 12);
 	}
 
+	@Test
+	void concurrentViolationsOverTwoInstancesStartExactlyOneBan() throws Exception {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW,
+				new EscalationPolicy(escalation().block(), new BanPolicy(true, 3, Duration.ofHours(24), null)));
+		ViolationStore first = createStore(rules, this.clock);
+		ViolationStore second = createSecondInstance(rules, this.clock);
+		Assumptions.assumeTrue(second != null, "one instance keeps this store to itself");
+		for (ViolationStore store : List.of(first, second)) {
+			if (store instanceof AutoCloseable closeable) {
+				this.closeables.add(closeable);
+			}
+		}
+		RatePolicy policy = policy("default", "10/hour");
+		String client = newClient();
+		java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+		// each instance's violations race the other's conditional writes of the same client
+		List<Decision> decisions = concurrently(16, 20,
+				() -> (((requests.getAndIncrement() % 2) == 0) ? first : second).decide(client, policy));
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED).hasSize(10);
+		assertThat(decisions.stream().map(Decision::escalation).filter((e) -> e != null).toList())
+			.extracting(Escalation::kind)
+			.containsExactly(Escalation.Kind.BAN);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(2);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 12);
+		assertThat(second.status(client)).hasValueSatisfying((status) -> assertThat(status.permanentlyBanned()).isTrue());
+	}
+
 	/**
 	 * The store decides every request as the in-memory store does, over random rules and random
 	 * sequences of requests, clock moves and manual operations (see {@link StoreDifferential}).
