@@ -47,4 +47,13 @@ public @interface RateLimited {
 	 */
 	int cost() default 1;
 
+	/**
+	 * Response statuses of this handler that count as violations of the client, as a request
+	 * over the limit does, such as {@code {401, 403}} on a login or {@code 404} on a lookup by
+	 * code: they lead to the same blocks and bans. Added to {@code floodgate.penalize.statuses}.
+	 * A response that costs a penalty costs one more store call; any other costs nothing more.
+	 * @return the penalized statuses
+	 */
+	int[] penalize() default {};
+
 }

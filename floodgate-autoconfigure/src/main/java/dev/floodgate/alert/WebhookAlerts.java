@@ -48,11 +48,12 @@ import org.springframework.web.client.RestClientResponseException;
  * <p>
  * The body is a JSON object: <pre class="code">
  * {"event":"client-blocked","client":"203.0.113.7","until":"2025-01-01T10:05:00Z",
- *  "permanent":false,"blockNumber":1,"violations":5,"policy":"default","dryRun":false,
- *  "application":"shop","at":"2025-01-01T10:00:00Z"}
+ *  "permanent":false,"blockNumber":1,"violations":5,"policy":"default","penalty":null,
+ *  "dryRun":false,"application":"shop","at":"2025-01-01T10:00:00Z"}
  * </pre> {@code event} is {@code client-blocked} or {@code client-banned}; {@code until} is
- * {@code null} for a permanent ban; {@code policy} and {@code application} may be
- * {@code null}.
+ * {@code null} for a permanent ban; {@code penalty} is {@code status} or
+ * {@code authentication-failure} when a penalized response's violation started it;
+ * {@code policy}, {@code penalty} and {@code application} may be {@code null}.
  */
 public final class WebhookAlerts implements FloodgateObserver, DisposableBean, AutoCloseable {
 
@@ -172,7 +173,8 @@ public final class WebhookAlerts implements FloodgateObserver, DisposableBean, A
 				return;
 			}
 			Alert alert = new Alert(escalation.kind(), client, escalation.untilMillis(), escalation.number(),
-					escalation.violations(), (policy != null) ? policy.name() : null, dryRun, this.clock.millis());
+					escalation.violations(), (policy != null) ? policy.name() : null,
+					(escalation.penalty() != null) ? escalation.penalty().tag() : null, dryRun, this.clock.millis());
 			this.pending.incrementAndGet();
 			if (!this.queue.offer(alert)) {
 				done();
@@ -370,6 +372,8 @@ public final class WebhookAlerts implements FloodgateObserver, DisposableBean, A
 		json.append(",\"violations\":").append(alert.violations());
 		json.append(",\"policy\":");
 		JsonStrings.append(json, alert.policy());
+		json.append(",\"penalty\":");
+		JsonStrings.append(json, alert.penalty());
 		json.append(",\"dryRun\":").append(alert.dryRun());
 		json.append(",\"application\":");
 		JsonStrings.append(json, application);
@@ -382,7 +386,7 @@ public final class WebhookAlerts implements FloodgateObserver, DisposableBean, A
 	 * One alert waiting to be sent.
 	 */
 	record Alert(Escalation.Kind kind, String client, long untilMillis, int number, int violations,
-			@Nullable String policy, boolean dryRun, long atMillis) {
+			@Nullable String policy, @Nullable String penalty, boolean dryRun, long atMillis) {
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.floodgate.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
@@ -17,7 +18,10 @@ import dev.floodgate.store.StoreCircuitBreaker;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.RuleBookStore;
 import dev.floodgate.store.memory.InMemoryClientRecords;
+import dev.floodgate.web.AuthenticationFailurePenalties;
 import dev.floodgate.web.ClientAddressResolver;
+import dev.floodgate.web.FloodgateFilter;
+import dev.floodgate.web.PathPolicies;
 import dev.floodgate.web.HandlerPolicies;
 import dev.floodgate.web.PrefixWidening;
 import dev.floodgate.web.ProblemRejectionHandler;
@@ -26,6 +30,7 @@ import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.RateLimitInterceptor;
 import dev.floodgate.web.RejectionHandler;
 import dev.floodgate.web.RestrictionInterceptor;
+import jakarta.servlet.DispatcherType;
 import org.jspecify.annotations.Nullable;
 
 import org.apache.commons.logging.Log;
@@ -42,7 +47,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
@@ -50,6 +57,8 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.handler.MappedInterceptor;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Auto-configuration for Floodgate in a Spring MVC application: the settings, the store
@@ -68,6 +77,9 @@ public final class FloodgateAutoConfiguration {
 	public static final String CLOCK_BEAN_NAME = "floodgateClock";
 
 
+
+	/** The name of the registration bean of Floodgate's servlet filter, and of the filter. */
+	public static final String FILTER_BEAN_NAME = "floodgateFilter";
 
 	/** The name of the bean that refuses restricted clients on paths that are never limited. */
 	public static final String RESTRICTION_INTERCEPTOR_BEAN_NAME = "floodgateRestrictionInterceptor";
@@ -222,11 +234,53 @@ public final class FloodgateAutoConfiguration {
 			GuardedStore guarded, RejectionHandler rejectionHandler,
 			RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions,
 			ObjectProvider<FloodgateObserver> observers, RestrictionCache restrictions,
-			ObjectProvider<PrefixWidening> widening) {
+			ObjectProvider<PrefixWidening> widening, ViolationStore store) {
 		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
+		RateLimitInterceptor.FrontDoor frontDoor = new RateLimitInterceptor.FrontDoor(
+				PathPolicies.of(settings.paths(), handlerPolicies), settings.penalizedStatuses(),
+				isInMemory(store));
 		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded.store(), rejectionHandler,
 				headers, settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
-				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable());
+				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable(), frontDoor);
+	}
+
+	/**
+	 * The front door: Floodgate's servlet filter, ahead of Spring Security's filter chain by
+	 * default ({@code floodgate.filter.order}), for every request but the health endpoint's.
+	 * @param interceptor the interceptor it shares its decisions with
+	 * @param settings the settings
+	 * @param environment where the actuator's paths are configured
+	 * @return the filter's registration
+	 */
+	@Bean
+	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
+	FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
+			Environment environment) {
+		PathPatternParser parser = new PathPatternParser();
+		List<PathPattern> health = ManagementPaths.health(environment).stream().map(parser::parse).toList();
+		FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
+				new FloodgateFilter(interceptor, health));
+		registration.setName(FILTER_BEAN_NAME);
+		registration.setOrder(settings.filterOrder());
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
+		return registration;
+	}
+
+	/**
+	 * Spring Security's failed authentications as penalties
+	 * ({@code floodgate.penalize.authentication-failures}).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent")
+	@ConditionalOnBooleanProperty(name = "floodgate.penalize.authentication-failures", matchIfMissing = true)
+	static class AuthenticationFailurePenaltiesConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		AuthenticationFailurePenalties floodgateAuthenticationFailurePenalties() {
+			return new AuthenticationFailurePenalties();
+		}
+
 	}
 
 	@Bean

@@ -84,6 +84,17 @@ public class FloodgateProperties {
 
 	private final Widen widen = new Widen();
 
+	private final Filter filter = new Filter();
+
+	/**
+	 * Limits decided by Floodgate's servlet filter, ahead of Spring Security, for requests
+	 * that no handler serves (such as form login's {@code POST /login}, or an endpoint another
+	 * filter answers). The first entry whose pattern and methods match a request applies.
+	 */
+	private List<PathLimit> paths = new ArrayList<>();
+
+	private final Penalize penalize = new Penalize();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -182,6 +193,141 @@ public class FloodgateProperties {
 
 	public Widen getWiden() {
 		return this.widen;
+	}
+
+	public Filter getFilter() {
+		return this.filter;
+	}
+
+	public List<PathLimit> getPaths() {
+		return this.paths;
+	}
+
+	public void setPaths(List<PathLimit> paths) {
+		this.paths = paths;
+	}
+
+	public Penalize getPenalize() {
+		return this.penalize;
+	}
+
+	/**
+	 * Floodgate's servlet filter, which refuses deny-listed, banned and blocked clients
+	 * before the rest of the filter chain runs and decides {@code floodgate.paths}.
+	 */
+	public static final class Filter {
+
+		/**
+		 * The filter's order among the application's servlet filters. The default runs it
+		 * ahead of Spring Security's filter chain (-100) and of Spring's request context
+		 * filter (-105), after the character encoding and form content filters.
+		 */
+		private int order = dev.floodgate.web.FloodgateFilter.DEFAULT_ORDER;
+
+		public int getOrder() {
+			return this.order;
+		}
+
+		public void setOrder(int order) {
+			this.order = order;
+		}
+
+	}
+
+	/**
+	 * A limit for the requests that match a path pattern, decided in Floodgate's filter.
+	 */
+	public static final class PathLimit {
+
+		/**
+		 * The path pattern, in Spring's PathPattern syntax, within the application's context
+		 * path, such as /login or /api/{id}/export.
+		 */
+		private @Nullable String pattern;
+
+		/**
+		 * The HTTP methods it applies to, such as POST; empty for every method.
+		 */
+		private List<String> methods = new ArrayList<>();
+
+		/**
+		 * The limit, such as 5/minute or 5/minute;20/hour.
+		 */
+		private @Nullable String limit;
+
+		/**
+		 * The policy's name in headers, metrics and the actuator endpoint; empty for
+		 * "path:" followed by the pattern.
+		 */
+		private @Nullable String name;
+
+		public @Nullable String getPattern() {
+			return this.pattern;
+		}
+
+		public void setPattern(@Nullable String pattern) {
+			this.pattern = pattern;
+		}
+
+		public List<String> getMethods() {
+			return this.methods;
+		}
+
+		public void setMethods(List<String> methods) {
+			this.methods = methods;
+		}
+
+		public @Nullable String getLimit() {
+			return this.limit;
+		}
+
+		public void setLimit(@Nullable String limit) {
+			this.limit = limit;
+		}
+
+		public @Nullable String getName() {
+			return this.name;
+		}
+
+		public void setName(@Nullable String name) {
+			this.name = name;
+		}
+
+	}
+
+	/**
+	 * Responses that count as violations of their client although no limit refused them.
+	 */
+	public static final class Penalize {
+
+		/**
+		 * HTTP statuses that count as a violation of the client, such as 401, 404 (a
+		 * handler's @RateLimited(penalize = ...) adds its own).
+		 */
+		private List<Integer> statuses = new ArrayList<>();
+
+		/**
+		 * Whether a failed authentication that Spring Security reports (form login, HTTP
+		 * Basic) counts as a violation of the request's client.
+		 */
+		private boolean authenticationFailures = true;
+
+		public List<Integer> getStatuses() {
+			return this.statuses;
+		}
+
+		public void setStatuses(List<Integer> statuses) {
+			this.statuses = statuses;
+		}
+
+		public boolean isAuthenticationFailures() {
+			return this.authenticationFailures;
+		}
+
+		public void setAuthenticationFailures(boolean authenticationFailures) {
+			this.authenticationFailures = authenticationFailures;
+		}
+
 	}
 
 	/**

@@ -3,7 +3,11 @@ package dev.floodgate.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
@@ -19,7 +23,12 @@ import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.net.IpRange;
 import dev.floodgate.core.net.IpRanges;
 import dev.floodgate.web.ForwardedHeader;
+import dev.floodgate.web.PathPolicies;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
 
 /**
  * Floodgate's settings after validation: immutable, parsed once at start-up so that the
@@ -54,13 +63,20 @@ import org.jspecify.annotations.Nullable;
  * @param alertTimeout the longest a webhook may take
  * @param localCacheTtl how long an instance answers for a restricted client without the store
  * @param localCacheMaxClients the most restricted clients an instance remembers
+ * @param filterOrder the order of Floodgate's servlet filter
+ * @param paths the limits of {@code floodgate.paths}, in order
+ * @param penalizedStatuses the response statuses that count as violations
+ * @param penalizeAuthenticationFailures whether Spring Security's failed authentications
+ * count as violations
  */
 public record FloodgateSettings(@Nullable List<Limit> defaultLimits, int defaultCost, Algorithm algorithm, boolean behindProxy,
 		boolean dryRun, int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, IpRanges trustedProxies,
 		@Nullable String clientIpHeader, ForwardedHeader forwardedHeader, EscalationPolicy escalation,
 		StoreType storeType, OnFailure onFailure, Duration storeTimeout, long maxClients, long maxRestricted, String redisKeyPrefix,
 		String mongoCollection, @Nullable String responseMessage, Headers headers, List<URI> webhookUrls,
-		Duration alertMinInterval, Duration alertTimeout, Duration localCacheTtl, long localCacheMaxClients) {
+		Duration alertMinInterval, Duration alertTimeout, Duration localCacheTtl, long localCacheMaxClients,
+		int filterOrder, List<PathPolicies.Path> paths, Set<Integer> penalizedStatuses,
+		boolean penalizeAuthenticationFailures) {
 
 	/**
 	 * Validates the properties.
@@ -135,12 +151,72 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, int default
 			throw new InvalidFloodgateSettingException("floodgate.store.local-cache.max-clients",
 					localCache.getMaxClients(), "must be at least 1");
 		}
+		FloodgateProperties.Penalize penalize = properties.getPenalize();
+		Set<Integer> penalizedStatuses = statuses("floodgate.penalize.statuses", penalize.getStatuses());
 		return new FloodgateSettings(defaultLimits, defaultCost, properties.getAlgorithm(), properties.isBehindProxy(),
 				properties.isDryRun(), ipv6PrefixLength, allowList, denyList, trustedProxies, clientIpHeader,
 				proxy.getForwardedHeader(), escalation, store.getType(), store.getOnFailure(), store.getTimeout(),
 				store.getMemory().getMaxClients(), store.getMemory().getMaxRestricted(), store.getRedis().getKeyPrefix(), store.getMongo().getCollection(),
 				(message != null && !message.isBlank()) ? message : null, properties.getResponse().getHeaders(),
-				webhookUrls, alerts.getMinInterval(), alerts.getTimeout(), localCache.getTtl(), localCache.getMaxClients());
+				webhookUrls, alerts.getMinInterval(), alerts.getTimeout(), localCache.getTtl(), localCache.getMaxClients(),
+				properties.getFilter().getOrder(), paths(properties.getPaths()), penalizedStatuses,
+				penalize.isAuthenticationFailures());
+	}
+
+	private static List<PathPolicies.Path> paths(List<FloodgateProperties.PathLimit> paths) {
+		List<PathPolicies.Path> parsed = new ArrayList<>(paths.size());
+		PathPatternParser parser = new PathPatternParser();
+		for (int i = 0; i < paths.size(); i++) {
+			FloodgateProperties.PathLimit path = paths.get(i);
+			String property = "floodgate.paths[" + i + "]";
+			if (path.getPattern() == null || path.getPattern().isBlank()) {
+				throw new InvalidFloodgateSettingException(property + ".pattern", path.getPattern(),
+						"must be a path pattern such as /login");
+			}
+			String text = path.getPattern().trim();
+			PathPattern pattern;
+			try {
+				pattern = parser.parse(text);
+			}
+			catch (PatternParseException ex) {
+				throw new InvalidFloodgateSettingException(property + ".pattern", text,
+						"is not a valid path pattern: " + ex.getMessage());
+			}
+			if (!text.startsWith("/")) {
+				throw new InvalidFloodgateSettingException(property + ".pattern", text, "must start with /");
+			}
+			if (path.getLimit() == null || path.getLimit().isBlank()) {
+				throw new InvalidFloodgateSettingException(property + ".limit", path.getLimit(),
+						"must be a limit such as 5/minute");
+			}
+			List<Limit> limits = LimitParser.parse(property + ".limit", path.getLimit());
+			Set<String> methods = new LinkedHashSet<>();
+			for (int m = 0; m < path.getMethods().size(); m++) {
+				String method = path.getMethods().get(m);
+				String normalized = (method != null) ? method.trim().toUpperCase(java.util.Locale.ROOT) : "";
+				if (!normalized.matches("[A-Z]+")) {
+					throw new InvalidFloodgateSettingException(property + ".methods[" + m + "]", method,
+							"must be an HTTP method such as POST");
+				}
+				methods.add(normalized);
+			}
+			String name = (path.getName() != null && !path.getName().isBlank()) ? path.getName().trim() : "path:" + text;
+			parsed.add(new PathPolicies.Path(property, pattern, methods, limits, name));
+		}
+		return List.copyOf(parsed);
+	}
+
+	private static Set<Integer> statuses(String property, List<Integer> statuses) {
+		Set<Integer> parsed = new TreeSet<>();
+		for (int i = 0; i < statuses.size(); i++) {
+			Integer status = statuses.get(i);
+			if (status == null || status < 100 || status > 599) {
+				throw new InvalidFloodgateSettingException(property + "[" + i + "]", status,
+						"must be an HTTP status between 100 and 599, such as 401 or 404");
+			}
+			parsed.add(status);
+		}
+		return Collections.unmodifiableSet(parsed);
 	}
 
 	private static IpRanges ranges(String property, List<String> texts) {

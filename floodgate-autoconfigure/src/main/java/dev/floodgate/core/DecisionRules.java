@@ -63,7 +63,7 @@ public final class DecisionRules {
 		}
 		Decision limits = checkLimits(state, policy, now);
 		if (limits.outcome() != Outcome.ALLOWED) {
-			return violation(state, now, limits);
+			return violation(state, now, limits, null);
 		}
 		count(state, policy, now);
 		return limits;
@@ -80,8 +80,37 @@ public final class DecisionRules {
 	 */
 	public Decision reject(ClientState state, Decision limited, long now) {
 		Decision restricted = restriction(state, now);
-		return (restricted != null) ? restricted : violation(state, now, limited);
+		return (restricted != null) ? restricted : violation(state, now, limited, null);
 	}
+
+	/**
+	 * Records a penalty: a response that counts as a violation of its client (a status that
+	 * is penalized, a failed authentication), in the same windows as a request over a limit,
+	 * so that it may start the same blocks and bans. A client already banned or blocked is
+	 * left as it is (a relative block is not restarted: the request was not refused).
+	 * @param state the client's state, changed in place
+	 * @param now the time
+	 * @param penalty why the response is a violation
+	 * @return {@link #PENALIZED} when the penalty was recorded and started nothing, the block
+	 * or ban it started, or the client's restriction when it was already restricted
+	 */
+	public Decision penalize(ClientState state, long now, Penalty penalty) {
+		if (state.bannedUntilMillis() > now) {
+			long retry = (state.bannedUntilMillis() == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis() - now;
+			return Decision.of(Outcome.BANNED, retry, null);
+		}
+		if (state.blockedUntilMillis() > now) {
+			return Decision.of(Outcome.BLOCKED, state.blockedUntilMillis() - now, null);
+		}
+		return violation(state, now, PENALIZED, penalty);
+	}
+
+	/**
+	 * What {@link #penalize} returns for a penalty that was recorded (or, with escalation
+	 * switched off, ignored) and started no block or ban: the request itself was already
+	 * answered.
+	 */
+	public static final Decision PENALIZED = Decision.of(Outcome.ALLOWED, -1, null);
 
 	/**
 	 * The decision for a client that is banned, or blocked without a relative block, without
@@ -323,7 +352,7 @@ public final class DecisionRules {
 		return (state.counter(slot) == index) ? state.counts(slot) & 0xFFFF_FFFFL : 0;
 	}
 
-	private Decision violation(ClientState state, long now, Decision limited) {
+	private Decision violation(ClientState state, long now, Decision limited, @Nullable Penalty penalty) {
 		BlockPolicy block = this.escalation.block();
 		BanPolicy ban = this.escalation.ban();
 		if (!this.escalation.countsViolations()) {
@@ -344,13 +373,13 @@ public final class DecisionRules {
 		if (ban.enabled() && violations >= ban.afterViolations()) {
 			ban(state, (ban.duration() != null) ? ban.duration().toMillis() : -1, now);
 			return Decision.of(Outcome.BANNED, (state.bannedUntilMillis() == Long.MAX_VALUE) ? -1 : state.bannedUntilMillis() - now,
-					new Escalation(Escalation.Kind.BAN, 1, state.bannedUntilMillis(), violations));
+					new Escalation(Escalation.Kind.BAN, 1, state.bannedUntilMillis(), violations, penalty));
 		}
 		if (block.enabled()
 				&& RecentTimes.within(state.violationTimes(), now, block.violationWindow().toMillis()) >= block.afterViolations()) {
 			int number = block(state, -1, now);
 			return Decision.of(Outcome.BLOCKED, state.blockLengthMillis(),
-					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis(), violations));
+					new Escalation(Escalation.Kind.BLOCK, number, state.blockedUntilMillis(), violations, penalty));
 		}
 		return limited;
 	}

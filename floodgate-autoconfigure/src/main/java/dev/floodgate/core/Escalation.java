@@ -1,5 +1,7 @@
 package dev.floodgate.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A block or ban that one decision started: reported once, by the decision that caused it.
  *
@@ -10,8 +12,21 @@ package dev.floodgate.core;
  * @param untilMillis when it ends (epoch milliseconds), {@link Long#MAX_VALUE} for a
  * permanent ban
  * @param violations the client's violations within the ban window when it started
+ * @param penalty the penalty whose violation started it, {@code null} when a request over a
+ * limit did
  */
-public record Escalation(Kind kind, int number, long untilMillis, int violations) {
+public record Escalation(Kind kind, int number, long untilMillis, int violations, @Nullable Penalty penalty) {
+
+	/**
+	 * A block or ban that a request over a limit started.
+	 * @param kind block or ban
+	 * @param number the block's number, 1 for a ban
+	 * @param untilMillis when it ends
+	 * @param violations the client's violations within the ban window
+	 */
+	public Escalation(Kind kind, int number, long untilMillis, int violations) {
+		this(kind, number, untilMillis, violations, null);
+	}
 
 	/**
 	 * Whether it lasts until an operator lifts it.

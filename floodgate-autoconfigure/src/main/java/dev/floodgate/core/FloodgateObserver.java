@@ -29,6 +29,18 @@ public interface FloodgateObserver {
 	}
 
 	/**
+	 * A response counted as a violation of its client (a penalized status, a failed
+	 * authentication) and was recorded by the store. When it started a block or ban,
+	 * {@link #escalated} follows, with the escalation's {@link Escalation#penalty()} set.
+	 * @param client the client key
+	 * @param penalty why the response is a violation
+	 * @param policy the policy that decided the request, or {@code null} when none did
+	 * @param dryRun whether Floodgate runs in dry-run mode
+	 */
+	default void penalized(String client, Penalty penalty, @Nullable RatePolicy policy, boolean dryRun) {
+	}
+
+	/**
 	 * A call to the store finished.
 	 * @param nanos how long it took
 	 * @param failed whether it failed (or timed out)

@@ -52,6 +52,18 @@ final class IsolatingObservers implements FloodgateObserver {
 	}
 
 	@Override
+	public void penalized(String client, Penalty penalty, @Nullable RatePolicy policy, boolean dryRun) {
+		for (int i = 0; i < this.observers.length; i++) {
+			try {
+				this.observers[i].penalized(client, penalty, policy, dryRun);
+			}
+			catch (RuntimeException ex) {
+				failed(i, ex);
+			}
+		}
+	}
+
+	@Override
 	public void storeCalled(long nanos, boolean failed) {
 		for (int i = 0; i < this.observers.length; i++) {
 			try {

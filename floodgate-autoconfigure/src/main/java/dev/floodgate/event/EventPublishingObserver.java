@@ -23,13 +23,15 @@ public final class EventPublishingObserver implements FloodgateObserver {
 	@Override
 	public void escalated(String client, Escalation escalation, @Nullable RatePolicy policy, boolean dryRun) {
 		String policyName = (policy != null) ? policy.name() : null;
+		String penalty = (escalation.penalty() != null) ? escalation.penalty().tag() : null;
 		if (escalation.kind() == Escalation.Kind.BAN) {
 			Instant until = escalation.permanent() ? null : Instant.ofEpochMilli(escalation.untilMillis());
-			this.publisher.publishEvent(new ClientBannedEvent(client, until, escalation.violations(), policyName, dryRun));
+			this.publisher.publishEvent(new ClientBannedEvent(client, until, escalation.violations(), policyName, dryRun,
+					penalty));
 		}
 		else {
 			this.publisher.publishEvent(new ClientBlockedEvent(client, Instant.ofEpochMilli(escalation.untilMillis()),
-					escalation.number(), escalation.violations(), policyName, dryRun));
+					escalation.number(), escalation.violations(), policyName, dryRun, penalty));
 		}
 	}
 

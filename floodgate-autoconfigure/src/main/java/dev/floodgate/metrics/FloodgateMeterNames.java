@@ -13,6 +13,15 @@ public final class FloodgateMeterNames {
 	/** Counter of blocks and bans as they start, tagged {@link #KIND}. */
 	public static final String BLOCKS = "floodgate.blocks";
 
+	/**
+	 * Responses counted as violations of their client, tag {@link #REASON}
+	 * ({@code status}, {@code authentication-failure}).
+	 */
+	public static final String PENALTIES = "floodgate.penalties";
+
+	/** The tag of {@link #PENALTIES}: why the response was a violation. */
+	public static final String REASON = "reason";
+
 	/** Timer of calls to the store, tagged {@link #STORE}. */
 	public static final String STORE_LATENCY = "floodgate.store.latency";
 

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.core.Escalation;
 import dev.floodgate.core.FloodgateObserver;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RequestOutcome;
 import dev.floodgate.store.StoreCircuitBreaker;
@@ -47,6 +48,8 @@ public class FloodgateMetrics implements FloodgateObserver, MeterBinder {
 
 	private volatile @Nullable Timer storeLatency;
 
+	private volatile Counter @Nullable [] penalties;
+
 	private volatile @Nullable Counter storeErrors;
 
 	/**
@@ -72,6 +75,15 @@ public class FloodgateMetrics implements FloodgateObserver, MeterBinder {
 			.description("Clients temporarily blocked (kind=temporary) or banned (kind=permanent)")
 			.tag(FloodgateMeterNames.KIND, "permanent")
 			.register(registry);
+		Counter[] penalties = new Counter[Penalty.values().length];
+		for (Penalty penalty : Penalty.values()) {
+			penalties[penalty.ordinal()] = Counter.builder(FloodgateMeterNames.PENALTIES)
+				.description("Responses counted as violations of their client: a penalized status (reason=status) or a "
+						+ "failed authentication (reason=authentication-failure)")
+				.tag(FloodgateMeterNames.REASON, penalty.tag())
+				.register(registry);
+		}
+		this.penalties = penalties;
 		this.storeLatency = Timer.builder(FloodgateMeterNames.STORE_LATENCY)
 			.description("Time a request's decision took in the store")
 			.tag(FloodgateMeterNames.STORE, this.storeName)
@@ -109,6 +121,14 @@ public class FloodgateMetrics implements FloodgateObserver, MeterBinder {
 		Counter counter = (escalation.kind() == Escalation.Kind.BAN) ? this.permanent : this.temporary;
 		if (counter != null) {
 			counter.increment();
+		}
+	}
+
+	@Override
+	public void penalized(String client, Penalty penalty, @Nullable RatePolicy policy, boolean dryRun) {
+		Counter[] penalties = this.penalties;
+		if (penalties != null) {
+			penalties[penalty.ordinal()].increment();
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.FloodgateObserver;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -73,23 +74,65 @@ public final class ResilientViolationStore implements ViolationStore {
 			decision = this.delegate.decide(client, policy);
 		}
 		catch (RuntimeException ex) {
-			long nanos = System.nanoTime() - started;
-			StoreUnavailableException unavailable = failed(nanos, ex);
-			storeCalled(nanos, true);
-			throw unavailable;
+			throw failedCall(started, ex);
 		}
 		catch (Error error) {
-			// not a store failure: hand the permission back (a probe must never leave the
-			// circuit half-open for good) and let the Error be what it is
-			this.circuitBreaker.release();
-			throw error;
+			throw released(error);
 		}
+		succeeded(started);
+		return decision;
+	}
+
+	/**
+	 * Records a penalty behind the circuit, like a decision: a penalty is a request's call to
+	 * the store, timed and counted by the circuit.
+	 */
+	@Override
+	public Decision penalize(String client, Penalty penalty) {
+		if (!this.circuitBreaker.tryAcquire()) {
+			throw new StoreUnavailableException("The store's circuit is open");
+		}
+		long started = System.nanoTime();
+		Decision decision;
+		try {
+			decision = this.delegate.penalize(client, penalty);
+		}
+		catch (UnsupportedOperationException ex) {
+			this.circuitBreaker.release();
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw failedCall(started, ex);
+		}
+		catch (Error error) {
+			throw released(error);
+		}
+		succeeded(started);
+		return decision;
+	}
+
+	private StoreUnavailableException failedCall(long started, RuntimeException ex) {
+		long nanos = System.nanoTime() - started;
+		StoreUnavailableException unavailable = failed(nanos, ex);
+		storeCalled(nanos, true);
+		return unavailable;
+	}
+
+	/**
+	 * Not a store failure: hands the permission back (a probe must never leave the circuit
+	 * half-open for good) and lets the Error be what it is.
+	 */
+	private Error released(Error error) {
+		this.circuitBreaker.release();
+		return error;
+	}
+
+	private void succeeded(long started) {
 		long nanos = System.nanoTime() - started;
 		if (this.circuitBreaker.onSuccess(nanos)) {
 			logger.info("Floodgate's store answers again");
 		}
 		storeCalled(nanos, false);
-		return decision;
 	}
 
 	/** Tells the observer, which may never turn a decision into a failure. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
 
 import dev.floodgate.core.ClientState;
 import dev.floodgate.core.ClientState.Escalations;
@@ -13,6 +14,7 @@ import dev.floodgate.core.Counted;
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.DecisionRules;
 import dev.floodgate.core.EscalationPolicy;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.Refusal;
 import dev.floodgate.store.ClientRecords.ClientRecord;
@@ -158,25 +160,66 @@ public final class RuleBookStore implements ViolationStore {
 		return change(client, this.rules.banFor(duration));
 	}
 
+	@Override
+	public Decision penalize(String client, Penalty penalty) {
+		// after too many lost races the client is being escalated by others' writes right now:
+		// this one penalty is not recorded
+		return change(client, (state, now) -> this.rules.penalize(state, now, penalty),
+				(state, now, decision) -> decision, () -> DecisionRules.PENALIZED);
+	}
+
 	/**
 	 * Applies a change to a client's escalation state, as one conditional write retried on
 	 * the state the store holds.
 	 */
 	private ClientStatus change(String client, ObjLongConsumer<ClientState> change) {
+		return change(client, (state, now) -> {
+			change.accept(state, now);
+			return null;
+		}, (state, now, ignored) -> ClientStatus.of(client, state, this.escalation, now), () -> {
+			throw new StoreUnavailableException("Too much contention on client " + client);
+		});
+	}
+
+	/**
+	 * Reads a client's record, applies a change to its escalation state and writes it back
+	 * on the version read (nothing is written when the change changed nothing), retried on
+	 * the state the store holds when another request or instance wrote first.
+	 * @param client the client
+	 * @param change the change, and what it decided
+	 * @param result the result of a change written (or not needed)
+	 * @param contended the result after too many lost races
+	 */
+	private <D, R> R change(String client, Change<D> change, Result<D, R> result, Supplier<R> contended) {
 		for (int attempt = 1;; attempt++) {
 			ClientRecord record = this.records.read(client);
 			Escalations escalations = (record != null) ? record.escalations() : Escalations.NONE;
 			long version = (record != null) ? record.version() : 0;
 			long now = (record != null) ? record.nowMillis() : this.clock.millis();
 			ClientState state = ClientState.of(escalations);
-			change.accept(state, now);
-			if (this.records.write(client, version, state.escalations(), state.expiresAtMillis(this.escalation), now)) {
-				return ClientStatus.of(client, state, this.escalation, now);
+			D decided = change.apply(state, now);
+			if (!state.consumeEscalationChange()
+					|| this.records.write(client, version, state.escalations(), state.expiresAtMillis(this.escalation), now)) {
+				return result.of(state, now, decided);
 			}
 			if (attempt == ATTEMPTS) {
-				throw new StoreUnavailableException("Too much contention on client " + client);
+				return contended.get();
 			}
 		}
+	}
+
+	@FunctionalInterface
+	private interface Change<D> {
+
+		@Nullable D apply(ClientState state, long now);
+
+	}
+
+	@FunctionalInterface
+	private interface Result<D, R> {
+
+		R of(ClientState state, long now, @Nullable D decided);
+
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.floodgate.core.Decision;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,25 @@ public interface ViolationStore {
 	 * {@code floodgate.store.on-failure}
 	 */
 	Decision decide(String client, @Nullable RatePolicy policy);
+
+	/**
+	 * Records a penalty: a response that counts as a violation of the client (a penalized
+	 * status, a failed authentication), in the same windows as a request over a limit, so
+	 * that it may start the same blocks and bans. A client already blocked or banned is left
+	 * as it is. Called only for a penalized response, never for one that a limit refused.
+	 * <p>
+	 * The default throws: a store of your own that does not implement it ignores penalties
+	 * (Floodgate logs that once).
+	 * @param client the client key
+	 * @param penalty why the response is a violation
+	 * @return {@link dev.floodgate.core.DecisionRules#PENALIZED} when the penalty started
+	 * nothing, a decision carrying the block or ban it started, or the client's restriction
+	 * @throws UnsupportedOperationException when the store does not record penalties
+	 * @throws RuntimeException when the store cannot be reached
+	 */
+	default Decision penalize(String client, Penalty penalty) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not record penalties");
+	}
 
 	/**
 	 * What the store knows of one client.

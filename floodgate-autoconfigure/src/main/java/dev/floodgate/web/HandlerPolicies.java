@@ -32,6 +32,8 @@ public final class HandlerPolicies {
 	/** The name of the policy of {@code floodgate.limit}. */
 	public static final String DEFAULT_POLICY = "default";
 
+	private static final int[] NO_STATUSES = new int[0];
+
 	private final RatePolicies policies = new RatePolicies();
 
 	private final @Nullable RatePolicy defaultPolicy;
@@ -102,21 +104,56 @@ public final class HandlerPolicies {
 		return this.defaultPolicy;
 	}
 
+	/**
+	 * The statuses that a handler's {@code @RateLimited(penalize = ...)} penalizes.
+	 * @param handler the handler the request was mapped to
+	 * @return the statuses, empty when the handler penalizes none of its own
+	 */
+	public int[] penalizedStatuses(Object handler) {
+		if (handler instanceof HandlerMethod handlerMethod) {
+			Map<Method, Resolved> methods = this.byBeanType.get(handlerMethod.getBeanType());
+			Resolved resolved = methods.get(handlerMethod.getMethod());
+			if (resolved == null) {
+				policyFor(handler);
+				resolved = methods.get(handlerMethod.getMethod());
+			}
+			return resolved.penalize;
+		}
+		return NO_STATUSES;
+	}
+
+	/**
+	 * The policy of a path limit ({@code floodgate.paths}).
+	 * @param name the policy's name
+	 * @param limits its limits
+	 * @param source where it was configured, for the message when it clashes
+	 * @return the policy
+	 * @throws InvalidFloodgateSettingException when a policy of that name has other limits
+	 */
+	public RatePolicy pathPolicy(String name, List<Limit> limits, String source) {
+		try {
+			return this.policies.getOrCreate(name, limits, 1);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidFloodgateSettingException(source + ".name", name, ex.getMessage());
+		}
+	}
+
 	private Resolved resolve(Class<?> beanType, Method method) {
 		RateLimited onMethod = AnnotatedElementUtils.findMergedAnnotation(method, RateLimited.class);
 		if (onMethod != null) {
 			String source = "@RateLimited on " + beanType.getName() + "#" + method.getName();
 			String implicit = ClassUtils.getShortName(beanType) + "#" + method.getName();
-			return new Resolved(handled(policy(onMethod, source, implicit), implicit));
+			return new Resolved(handled(policy(onMethod, source, implicit), implicit), penalize(onMethod, source));
 		}
 		Class<?> userType = ClassUtils.getUserClass(beanType);
 		RateLimited onClass = AnnotatedElementUtils.findMergedAnnotation(userType, RateLimited.class);
 		if (onClass != null) {
 			String source = "@RateLimited on " + userType.getName();
 			return new Resolved(handled(policy(onClass, source, ClassUtils.getShortName(userType)),
-					ClassUtils.getShortName(beanType) + "#" + method.getName()));
+					ClassUtils.getShortName(beanType) + "#" + method.getName()), penalize(onClass, source));
 		}
-		return new Resolved(this.defaultPolicy);
+		return new Resolved(this.defaultPolicy, NO_STATUSES);
 	}
 
 	private RatePolicy handled(RatePolicy policy, String handler) {
@@ -165,7 +202,18 @@ public final class HandlerPolicies {
 		}
 	}
 
-	private record Resolved(@Nullable RatePolicy policy) {
+	private static int[] penalize(RateLimited annotation, String source) {
+		int[] statuses = annotation.penalize();
+		for (int status : statuses) {
+			if (status < 100 || status > 599) {
+				throw new InvalidFloodgateSettingException(source + " (penalize)", status,
+						"must be an HTTP status between 100 and 599, such as 401 or 404");
+			}
+		}
+		return (statuses.length == 0) ? NO_STATUSES : statuses.clone();
+	}
+
+	private record Resolved(@Nullable RatePolicy policy, int[] penalize) {
 	}
 
 }

@@ -6,6 +6,7 @@ import dev.floodgate.core.Decision;
 import dev.floodgate.core.Escalation;
 import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.Outcome;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.core.RequestOutcome;
 import dev.floodgate.core.net.IpRanges;
@@ -35,8 +36,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private static final Log logger = LogFactory.getLog(RateLimitInterceptor.class);
 
-	/** Marks a request already decided, so that no second interceptor decides it again. */
-	private static final String DECIDED_ATTRIBUTE = RateLimitInterceptor.class.getName() + ".DECIDED";
+	/**
+	 * What Floodgate knows of a request while it is served: its client, whether the store
+	 * decided it (so that nothing decides it again), whether Floodgate refused it (so that it
+	 * is never penalized), and what may make its response a penalty.
+	 */
+	private static final String VISIT_ATTRIBUTE = RateLimitInterceptor.class.getName() + ".VISIT";
 
 	private final ClientAddressResolver clientAddressResolver;
 
@@ -64,6 +69,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final @Nullable PrefixWidening widening;
 
+	private final FrontDoor frontDoor;
+
+	private final boolean[] penalizedStatuses;
+
+	private volatile boolean penaltiesUnsupportedLogged;
+
 	/**
 	 * Creates the interceptor.
 	 * @param clientAddressResolver decides who the client is
@@ -85,7 +96,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
 			FloodgateObserver observer, RestrictionCache restrictions) {
 		this(clientAddressResolver, handlerPolicies, store, rejectionHandler, headers, allowList, denyList, exemptions,
-				dryRun, denyOnStoreFailure, observer, restrictions, null);
+				dryRun, denyOnStoreFailure, observer, restrictions, null, FrontDoor.NONE);
 	}
 
 	/**
@@ -109,6 +120,37 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
 			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
 			FloodgateObserver observer, RestrictionCache restrictions, @Nullable PrefixWidening widening) {
+		this(clientAddressResolver, handlerPolicies, store, rejectionHandler, headers, allowList, denyList, exemptions,
+				dryRun, denyOnStoreFailure, observer, restrictions, widening, FrontDoor.NONE);
+	}
+
+	/**
+	 * Creates the interceptor, with what the {@link FloodgateFilter} decides at the front
+	 * door.
+	 * @param clientAddressResolver decides who the client is
+	 * @param handlerPolicies the policy of each handler
+	 * @param store the store that decides, best guarded by a
+	 * {@link dev.floodgate.store.ResilientViolationStore}
+	 * @param rejectionHandler writes rejections
+	 * @param headers writes the rate limit headers
+	 * @param allowList clients never limited
+	 * @param denyList clients always rejected
+	 * @param exemptions exemption predicates
+	 * @param dryRun whether to reject nothing
+	 * @param denyOnStoreFailure whether to answer 503 while the store fails
+	 * @param observer told of every request's outcome and every block and ban
+	 * @param restrictions remembers blocked and banned clients on this instance
+	 * @param widening restricts networks whose clients are restricted, or {@code null}
+	 * @param frontDoor the path limits, the penalized statuses, and whether the store is this
+	 * instance's own memory
+	 */
+	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
+			ViolationStore store, RejectionHandler rejectionHandler, RateLimitHeaders headers, IpRanges allowList,
+			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
+			FloodgateObserver observer, RestrictionCache restrictions, @Nullable PrefixWidening widening,
+			FrontDoor frontDoor) {
+		this.frontDoor = frontDoor;
+		this.penalizedStatuses = statusTable(frontDoor.penalizedStatuses());
 		this.clientAddressResolver = clientAddressResolver;
 		this.handlerPolicies = handlerPolicies;
 		this.store = store;
@@ -130,7 +172,16 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)) {
 			return true;
 		}
-		ClientAddress client = this.clientAddressResolver.resolve(request);
+		Visit visit = visit(request);
+		int[] penalties = this.handlerPolicies.penalizedStatuses(handler);
+		if (penalties.length > 0) {
+			visit.penalties = penalties;
+		}
+		if (visit.decided || visit.exempt) {
+			// the front door decided it already (a path limit, a refusal in dry-run, an exemption)
+			return true;
+		}
+		ClientAddress client = visit.client(this.clientAddressResolver, request);
 		if (client == null) {
 			return true;
 		}
@@ -138,11 +189,22 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return rejectDenied(request, response, client);
 		}
 		if (isExempt(request, client)) {
+			visit.exempt = true;
 			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
 			return true;
 		}
-		request.setAttribute(DECIDED_ATTRIBUTE, Boolean.TRUE);
-		RatePolicy policy = this.handlerPolicies.policyFor(handler);
+		return decideWith(request, response, client, this.handlerPolicies.policyFor(handler));
+	}
+
+	/**
+	 * Decides a request by the store for a policy, as the handler's interceptor or the front
+	 * door's path limit: headers, outcome, escalation, and the rejection.
+	 */
+	private boolean decideWith(HttpServletRequest request, HttpServletResponse response, ClientAddress client,
+			@Nullable RatePolicy policy) throws Exception {
+		Visit visit = visit(request);
+		visit.decided = true;
+		visit.policy = policy;
 		Decision decision = decideOrRecall(client, policy);
 		if (decision == null) {
 			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);
@@ -162,13 +224,181 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (!outcome.rejected()) {
 			return true;
 		}
-		Rejection.Reason reason = switch (outcome) {
+		return reject(request, response,
+				new Rejection(reason(outcome), decision.retryAfterMillis(), client.key(), policyName(policy)));
+	}
+
+	private static Rejection.Reason reason(Outcome outcome) {
+		return switch (outcome) {
 			case BANNED -> Rejection.Reason.BANNED;
 			case BLOCKED -> Rejection.Reason.BLOCKED;
 			default -> Rejection.Reason.LIMITED;
 		};
-		return reject(request, response,
-				new Rejection(reason, decision.retryAfterMillis(), client.key(), policyName(policy)));
+	}
+
+	/**
+	 * The front door, called by the {@link FloodgateFilter} before the rest of the filter
+	 * chain runs: refuses deny-listed clients, and banned and blocked ones that this instance
+	 * knows of (its restriction cache, widened networks; the store itself when it is this
+	 * instance's memory), so that they cost the application nothing; decides the requests that
+	 * a path limit ({@code floodgate.paths}) applies to. Every other request is left to the
+	 * handler's interceptor, which decides it once.
+	 * @param request the request
+	 * @param response the response
+	 * @return {@code true} if the request may proceed
+	 * @throws Exception when the rejection cannot be written
+	 */
+	public boolean frontDoor(HttpServletRequest request, HttpServletResponse response) throws Exception {
+		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)) {
+			return true;
+		}
+		Visit visit = visit(request);
+		ClientAddress client = visit.client(this.clientAddressResolver, request);
+		if (client == null) {
+			return true;
+		}
+		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
+			return rejectDenied(request, response, client);
+		}
+		if (isExempt(request, client)) {
+			visit.exempt = true;
+			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
+			return true;
+		}
+		RatePolicy policy = this.frontDoor.paths().policyFor(request);
+		if (policy != null) {
+			return decideWith(request, response, client, policy);
+		}
+		Decision known = this.frontDoor.localStore() ? decideOrRecall(client, null) : recall(client);
+		if (known == null || !known.outcome().rejected()) {
+			return true;
+		}
+		visit.decided = true;
+		this.observer.requestDecided(RequestOutcome.of(known.outcome()), null);
+		return reject(request, response, new Rejection(reason(known.outcome()), known.retryAfterMillis(), client.key(), null));
+	}
+
+	/**
+	 * After the filter chain answered a request: a response whose status is penalized
+	 * ({@code floodgate.penalize.statuses}, the handler's {@code @RateLimited(penalize)}), or
+	 * whose authentication failed, is a violation of its client, recorded in one more call to
+	 * the store. Nothing is recorded for a response Floodgate refused, an exempt one, or one
+	 * while the store is unreachable. A request that no handler's interceptor decided (a filter
+	 * such as Spring Security answered it) and that failed asks a shared store whether its
+	 * client is restricted, so that its next request is refused at the front door.
+	 * @param request the request
+	 * @param response the response
+	 */
+	public void responded(HttpServletRequest request, HttpServletResponse response) {
+		if (!(request.getAttribute(VISIT_ATTRIBUTE) instanceof Visit visit) || visit.exempt || visit.refused
+				|| visit.resolvedClient == null) {
+			return;
+		}
+		int status = response.getStatus();
+		Penalty penalty = visit.authenticationFailed ? Penalty.AUTHENTICATION_FAILURE
+				: (penalized(status, visit.penalties) ? Penalty.STATUS : null);
+		ClientAddress client = visit.resolvedClient;
+		if (penalty == null) {
+			if (!visit.decided && status >= 400 && !this.frontDoor.localStore() && recall(client) == null) {
+				Decision decision = decide(client, null);
+				if (decision != null) {
+					this.restrictions.remember(client.key(), decision);
+				}
+			}
+			return;
+		}
+		Decision decision = penalize(client, penalty);
+		if (decision == null) {
+			return;
+		}
+		this.observer.penalized(client.key(), penalty, visit.policy, this.dryRun);
+		Escalation escalation = decision.escalation();
+		if (escalation != null) {
+			logEscalation(client.key(), visit.policy, escalation,
+					" after " + escalation.violations() + " violations, the last a penalty (" + penaltyText(penalty, status) + ")");
+			this.observer.escalated(client.key(), escalation, visit.policy, this.dryRun);
+		}
+		this.restrictions.remember(client.key(), decision);
+		if (this.widening != null && decision.outcome().rejected()) {
+			widen(client, visit.policy, decision);
+		}
+	}
+
+	/**
+	 * Marks the request being served on this thread as one whose authentication failed: a
+	 * violation of its client once it is answered. For Spring Security's
+	 * {@code AbstractAuthenticationFailureEvent}, published on the request's thread.
+	 * @param request the request
+	 */
+	public static void authenticationFailed(HttpServletRequest request) {
+		if (request.getAttribute(VISIT_ATTRIBUTE) instanceof Visit visit) {
+			visit.authenticationFailed = true;
+		}
+	}
+
+	private static String penaltyText(Penalty penalty, int status) {
+		return (penalty == Penalty.STATUS) ? "status " + status : "failed authentication, status " + status;
+	}
+
+	private boolean penalized(int status, int @Nullable [] handlerStatuses) {
+		if (status >= 0 && status < this.penalizedStatuses.length && this.penalizedStatuses[status]) {
+			return true;
+		}
+		if (handlerStatuses != null) {
+			for (int candidate : handlerStatuses) {
+				if (candidate == status) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private @Nullable Decision penalize(ClientAddress client, Penalty penalty) {
+		try {
+			return this.store.penalize(client.key(), penalty);
+		}
+		catch (UnsupportedOperationException ex) {
+			if (!this.penaltiesUnsupportedLogged) {
+				this.penaltiesUnsupportedLogged = true;
+				logger.warn("Floodgate's store does not record penalties (" + ex.getMessage()
+						+ "): penalized responses are not counted as violations");
+			}
+			return null;
+		}
+		catch (RuntimeException ex) {
+			// a ResilientViolationStore has logged it; a penalty that cannot be recorded is lost
+			if (logger.isDebugEnabled()) {
+				logger.debug("No penalty recorded for " + client.key() + ": " + ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	private static boolean[] statusTable(java.util.Set<Integer> statuses) {
+		boolean[] table = new boolean[600];
+		for (int status : statuses) {
+			table[status] = true;
+		}
+		return table;
+	}
+
+	private static Visit visit(HttpServletRequest request) {
+		if (request.getAttribute(VISIT_ATTRIBUTE) instanceof Visit visit) {
+			return visit;
+		}
+		Visit visit = new Visit();
+		request.setAttribute(VISIT_ATTRIBUTE, visit);
+		return visit;
+	}
+
+	/**
+	 * A restriction this instance knows of without asking a shared store: a widened network's,
+	 * or one its restriction cache remembers.
+	 */
+	private @Nullable Decision recall(ClientAddress client) {
+		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
+		return (decision != null) ? decision : this.restrictions.get(client.key());
 	}
 
 	/**
@@ -180,10 +410,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * @return the decision, or {@code null} when nobody could decide
 	 */
 	private @Nullable Decision decideOrRecall(ClientAddress client, @Nullable RatePolicy policy) {
-		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
-		if (decision == null) {
-			decision = this.restrictions.get(client.key());
-		}
+		Decision decision = recall(client);
 		if (decision != null) {
 			return decision;
 		}
@@ -222,12 +449,15 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * @throws Exception when the rejection cannot be written
 	 */
 	public boolean refuseRestricted(HttpServletRequest request, HttpServletResponse response) throws Exception {
-		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)
-				|| request.getAttribute(DECIDED_ATTRIBUTE) != null) {
+		if (request.getDispatcherType() != DispatcherType.REQUEST || CorsUtils.isPreFlightRequest(request)) {
 			return true;
 		}
-		request.setAttribute(DECIDED_ATTRIBUTE, Boolean.TRUE);
-		ClientAddress client = this.clientAddressResolver.resolve(request);
+		Visit visit = visit(request);
+		if (visit.decided || visit.exempt) {
+			return true;
+		}
+		visit.decided = true;
+		ClientAddress client = visit.client(this.clientAddressResolver, request);
 		if (client == null) {
 			return true;
 		}
@@ -235,6 +465,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return rejectDenied(request, response, client);
 		}
 		if (isExempt(request, client)) {
+			visit.exempt = true;
 			return true;
 		}
 		Decision decision = decideOrRecall(client, null);
@@ -284,6 +515,9 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private boolean reject(HttpServletRequest request, HttpServletResponse response, Rejection rejection)
 			throws Exception {
+		Visit visit = visit(request);
+		visit.refused = true;
+		visit.decided = true;
 		if (this.dryRun) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("[dry-run] Would reject " + request.getMethod() + " from " + rejection.client() + ": "
@@ -313,6 +547,51 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private static @Nullable String policyName(@Nullable RatePolicy policy) {
 		return (policy != null) ? policy.name() : null;
+	}
+
+	/**
+	 * What the front door decides besides the interceptor.
+	 *
+	 * @param paths the path limits ({@code floodgate.paths})
+	 * @param penalizedStatuses the statuses that are penalties everywhere
+	 * ({@code floodgate.penalize.statuses})
+	 * @param localStore whether the store is this instance's own memory, so that asking it at
+	 * the front door whether a client is restricted costs nothing
+	 */
+	public record FrontDoor(PathPolicies paths, java.util.Set<Integer> penalizedStatuses, boolean localStore) {
+
+		/** No path limits, no penalized statuses, a shared store. */
+		public static final FrontDoor NONE = new FrontDoor(PathPolicies.NONE, java.util.Set.of(), false);
+
+	}
+
+	/** One request, as Floodgate saw it: see {@link #VISIT_ATTRIBUTE}. */
+	private static final class Visit {
+
+		private boolean clientResolved;
+
+		private @Nullable ClientAddress resolvedClient;
+
+		private boolean decided;
+
+		private boolean refused;
+
+		private boolean exempt;
+
+		private boolean authenticationFailed;
+
+		private int @Nullable [] penalties;
+
+		private @Nullable RatePolicy policy;
+
+		@Nullable ClientAddress client(ClientAddressResolver resolver, HttpServletRequest request) {
+			if (!this.clientResolved) {
+				this.resolvedClient = resolver.resolve(request);
+				this.clientResolved = true;
+			}
+			return this.resolvedClient;
+		}
+
 	}
 
 }
