@@ -137,7 +137,8 @@ public class FloodgateEndpoint {
 		}
 		return new FloodgateDescriptor(this.settings.dryRun(),
 				this.settings.algorithm().name().toLowerCase(Locale.ROOT).replace('_', '-'), policies, escalation, proxy,
-				store, clients);
+				store, clients, new PenalizeDescriptor(List.copyOf(this.settings.penalizedStatuses()),
+						this.settings.penalizeAuthenticationFailures()));
 	}
 
 	@ReadOperation
@@ -276,9 +277,21 @@ public class FloodgateEndpoint {
 	 * @param proxy who is trusted to name the client
 	 * @param store the store and its state
 	 * @param clients the clients now blocked or banned
+	 * @param penalize the responses that count as violations
 	 */
 	public record FloodgateDescriptor(boolean dryRun, String algorithm, List<PolicyDescriptor> policies,
-			EscalationDescriptor escalation, ProxyDescriptor proxy, StoreDescriptor store, ClientsDescriptor clients) {
+			EscalationDescriptor escalation, ProxyDescriptor proxy, StoreDescriptor store, ClientsDescriptor clients,
+			PenalizeDescriptor penalize) {
+	}
+
+	/**
+	 * The responses that count as violations of their client.
+	 *
+	 * @param statuses the statuses penalized everywhere ({@code floodgate.penalize.statuses});
+	 * handlers may add their own
+	 * @param authenticationFailures whether Spring Security's failed authentications count
+	 */
+	public record PenalizeDescriptor(List<Integer> statuses, boolean authenticationFailures) {
 	}
 
 	/**

@@ -27,9 +27,13 @@ import org.jspecify.annotations.Nullable;
  * @param onFailure what happens while the store is unreachable ({@code allow} or
  * {@code deny})
  * @param storeTimeout the longest wait for the store
+ * @param penalizedStatuses the statuses penalized everywhere
+ * @param penalizeAuthenticationFailures whether Spring Security's failed authentications
+ * are penalties (and Spring Security is there to report them)
  */
 public record FloodgateEndpointSettings(boolean dryRun, Algorithm algorithm, EscalationPolicy escalation,
 		boolean behindProxy, IpRanges trustedProxies, @Nullable String clientIpHeader, String forwardedHeader,
-		int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, String onFailure, Duration storeTimeout) {
+		int ipv6PrefixLength, IpRanges allowList, IpRanges denyList, String onFailure, Duration storeTimeout,
+		java.util.Set<Integer> penalizedStatuses, boolean penalizeAuthenticationFailures) {
 
 }

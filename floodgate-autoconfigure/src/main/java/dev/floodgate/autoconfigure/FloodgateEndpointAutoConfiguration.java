@@ -28,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of the {@code floodgate} actuator endpoint. Like every endpoint but
@@ -65,7 +66,10 @@ public final class FloodgateEndpointAutoConfiguration {
 					settings.behindProxy(), settings.trustedProxies(), settings.clientIpHeader(),
 					settings.forwardedHeader().name().toLowerCase(Locale.ROOT).replace('_', '-'),
 					settings.ipv6PrefixLength(), settings.allowList(), settings.denyList(),
-					settings.onFailure().name().toLowerCase(Locale.ROOT), settings.storeTimeout());
+					settings.onFailure().name().toLowerCase(Locale.ROOT), settings.storeTimeout(),
+					settings.penalizedStatuses(), settings.penalizeAuthenticationFailures() && ClassUtils.isPresent(
+							"org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent",
+							FloodgateEndpointAutoConfiguration.class.getClassLoader()));
 		}
 
 		static List<PolicyDescriptor> describe(HandlerPolicies policies) {

@@ -127,12 +127,14 @@ public final class HandlerPolicies {
 	 * @param name the policy's name
 	 * @param limits its limits
 	 * @param source where it was configured, for the message when it clashes
+	 * @param requests the requests it applies to, as the endpoint shows them
+	 * ({@code POST /login})
 	 * @return the policy
 	 * @throws InvalidFloodgateSettingException when a policy of that name has other limits
 	 */
-	public RatePolicy pathPolicy(String name, List<Limit> limits, String source) {
+	public RatePolicy pathPolicy(String name, List<Limit> limits, String source, String requests) {
 		try {
-			return this.policies.getOrCreate(name, limits, 1);
+			return handled(this.policies.getOrCreate(name, limits, 1), requests + " (" + source + ")");
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidFloodgateSettingException(source + ".name", name, ex.getMessage());

@@ -45,7 +45,8 @@ public final class PathPolicies {
 		List<Entry> entries = new ArrayList<>(paths.size());
 		for (Path path : paths) {
 			entries.add(new Entry(path.pattern(), path.methods().toArray(new String[0]),
-					handlerPolicies.pathPolicy(path.name(), path.limits(), path.source())));
+					handlerPolicies.pathPolicy(path.name(), path.limits(), path.source(),
+							(path.methods().isEmpty() ? "" : String.join(",", path.methods()) + " ") + path.pattern())));
 		}
 		return new PathPolicies(entries);
 	}

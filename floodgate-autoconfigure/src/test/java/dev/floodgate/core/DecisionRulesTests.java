@@ -586,6 +586,56 @@ class DecisionRulesTests {
 		assertThat(limited.remaining()).isZero();
 	}
 
+	@Test
+	void penaltiesAreViolationsInTheSameWindowsAsRequestsOverALimit() {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW, defaults());
+		RatePolicy policy = policy("1/minute");
+		ClientState state = new ClientState();
+		assertThat(rules.decide(state, policy, T0).outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(rules.decide(state, policy, T0 + 1).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(rules.penalize(state, T0 + 2, Penalty.STATUS)).isSameAs(DecisionRules.PENALIZED);
+		assertThat(state.consumeEscalationChange()).isTrue();
+		Decision blocked = rules.penalize(state, T0 + 3, Penalty.AUTHENTICATION_FAILURE);
+		assertThat(blocked.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(blocked.escalation()).isNotNull();
+		assertThat(blocked.escalation().kind()).isEqualTo(Escalation.Kind.BLOCK);
+		assertThat(blocked.escalation().penalty()).isEqualTo(Penalty.AUTHENTICATION_FAILURE);
+		assertThat(blocked.escalation().violations()).isEqualTo(3);
+		assertThat(rules.decide(state, policy, T0 + 4).outcome()).isEqualTo(Outcome.BLOCKED);
+	}
+
+	@Test
+	void aPenaltyChangesNothingForARestrictedClientNorRestartsARelativeBlock() {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW, escalation(true, 3, Duration.ofMinutes(10),
+				block(Duration.ofMinutes(15), 2, Duration.ofHours(24)), true, 10, Duration.ofHours(24), null));
+		ClientState state = new ClientState();
+		for (int i = 0; i < 3; i++) {
+			rules.penalize(state, T0 + i, Penalty.STATUS);
+		}
+		state.consumeEscalationChange();
+		long blockedUntil = state.blockedUntilMillis();
+		Decision again = rules.penalize(state, T0 + MINUTE, Penalty.STATUS);
+		assertThat(again.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(again.escalation()).isNull();
+		assertThat(again.retryAfterMillis()).isEqualTo(blockedUntil - T0 - MINUTE);
+		assertThat(state.consumeEscalationChange()).isFalse();
+		assertThat(state.blockedUntilMillis()).isEqualTo(blockedUntil);
+		rules.ban(state, -1, T0 + 2 * MINUTE);
+		state.consumeEscalationChange();
+		assertThat(rules.penalize(state, T0 + 3 * MINUTE, Penalty.STATUS).outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(state.consumeEscalationChange()).isFalse();
+	}
+
+	@Test
+	void aPureRateLimiterIgnoresPenalties() {
+		DecisionRules rules = pureLimiter(Algorithm.FIXED_WINDOW);
+		ClientState state = new ClientState();
+		for (int i = 0; i < 20; i++) {
+			assertThat(rules.penalize(state, T0 + i, Penalty.STATUS)).isSameAs(DecisionRules.PENALIZED);
+		}
+		assertThat(state.consumeEscalationChange()).isFalse();
+	}
+
 	private static RatePolicy policy(String limits) {
 		return new RatePolicies().getOrCreate("test", LimitParser.parse(limits));
 	}
