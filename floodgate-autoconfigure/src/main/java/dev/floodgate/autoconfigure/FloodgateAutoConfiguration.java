@@ -57,8 +57,6 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.handler.MappedInterceptor;
-import org.springframework.web.util.pattern.PathPattern;
-import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Auto-configuration for Floodgate in a Spring MVC application: the settings, the store
@@ -256,10 +254,8 @@ public final class FloodgateAutoConfiguration {
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
 			Environment environment) {
-		PathPatternParser parser = new PathPatternParser();
-		List<PathPattern> health = ManagementPaths.health(environment).stream().map(parser::parse).toList();
 		FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
-				new FloodgateFilter(interceptor, health));
+				new FloodgateFilter(interceptor, List.of(ManagementPaths.healthPath(environment))));
 		registration.setName(FILTER_BEAN_NAME);
 		registration.setOrder(settings.filterOrder());
 		registration.setDispatcherTypes(DispatcherType.REQUEST);

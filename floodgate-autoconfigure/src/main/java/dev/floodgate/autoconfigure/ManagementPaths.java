@@ -57,12 +57,25 @@ final class ManagementPaths {
 	 * @return path patterns
 	 */
 	static List<String> health(Environment environment) {
+		String path = healthPath(environment);
+		return List.of(path, path + "/**");
+	}
+
+	/**
+	 * The path of the health endpoint under the actuator's base path, without a trailing
+	 * slash; its groups are below it.
+	 * @param environment the environment
+	 * @return the path, such as {@code /actuator/health}
+	 */
+	static String healthPath(Environment environment) {
 		String mapping = environment.getProperty("management.endpoints.web.path-mapping.health", "health").trim();
 		while (mapping.startsWith("/")) {
 			mapping = mapping.substring(1);
 		}
-		String path = basePath(environment) + "/" + mapping;
-		return List.of(path, path + "/**");
+		while (mapping.endsWith("/")) {
+			mapping = mapping.substring(0, mapping.length() - 1);
+		}
+		return basePath(environment) + "/" + mapping;
 	}
 
 }

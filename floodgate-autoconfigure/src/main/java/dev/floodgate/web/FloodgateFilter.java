@@ -8,10 +8,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * Floodgate's front door: a servlet filter, registered ahead of Spring Security's filter
@@ -32,30 +29,40 @@ public final class FloodgateFilter extends OncePerRequestFilter {
 	 */
 	public static final int DEFAULT_ORDER = -110;
 
+	private static final ThreadLocal<HttpServletRequest> CURRENT = new ThreadLocal<>();
+
 	private final RateLimitInterceptor interceptor;
 
-	private final PathPattern[] open;
+	private final String[] open;
 
 	/**
 	 * Creates the filter.
 	 * @param interceptor the interceptor whose client resolution, lists, store, restriction
 	 * cache and rejections the front door shares
-	 * @param open paths that are never refused nor penalized here (the health endpoints)
+	 * @param open paths that are never refused nor penalized here, with everything below them
+	 * (the health endpoints: {@code /actuator/health})
 	 */
-	public FloodgateFilter(RateLimitInterceptor interceptor, List<PathPattern> open) {
+	public FloodgateFilter(RateLimitInterceptor interceptor, List<String> open) {
 		this.interceptor = interceptor;
-		this.open = open.toArray(new PathPattern[0]);
+		this.open = open.toArray(new String[0]);
 	}
 
+	/**
+	 * Whether a request is to an open path: compared as text on the raw request URI (no
+	 * parsing per request); a URI that is not in canonical form (encoded, with {@code ..} or
+	 * {@code ;} parameters) is not open, and is refused like any other path when its client is.
+	 */
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		if (this.open.length == 0) {
-			return false;
-		}
-		PathContainer path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
-		for (PathPattern pattern : this.open) {
-			if (pattern.matches(path)) {
-				return true;
+		String uri = request.getRequestURI();
+		String contextPath = request.getContextPath();
+		int start = (contextPath != null && uri.startsWith(contextPath)) ? contextPath.length() : 0;
+		for (String path : this.open) {
+			if (uri.startsWith(path, start)) {
+				int end = start + path.length();
+				if (uri.length() == end || uri.charAt(end) == '/') {
+					return uri.indexOf(';') < 0 && uri.indexOf('%') < 0 && !uri.contains("/.");
+				}
 			}
 		}
 		return false;
@@ -86,8 +93,6 @@ public final class FloodgateFilter extends OncePerRequestFilter {
 			this.interceptor.responded(request, response);
 		}
 	}
-
-	private static final ThreadLocal<HttpServletRequest> CURRENT = new ThreadLocal<>();
 
 	/**
 	 * The request this filter is passing down the chain on this thread, for listeners of
