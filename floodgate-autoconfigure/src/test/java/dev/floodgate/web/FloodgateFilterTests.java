@@ -1,8 +1,14 @@
 package dev.floodgate.web;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.floodgate.autoconfigure.FloodgateAutoConfiguration;
+import dev.floodgate.event.ClientBlockedEvent;
+import dev.floodgate.metrics.FloodgateMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
 import jakarta.servlet.FilterChain;
@@ -13,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -66,6 +73,31 @@ class FloodgateFilterTests {
 			assertThat(send(context, "GET", "/wp-admin", VISITOR, answering(200, reached)).getStatus()).isEqualTo(200);
 			assertThat(context.getBean(ViolationStore.class).status(VISITOR)).isEmpty();
 		});
+	}
+
+	@Test
+	void aBlockThatAPenaltyStartedSaysSoInItsEventAndTheMetricCountsPenaltiesByReason() {
+		List<ClientBlockedEvent> events = new CopyOnWriteArrayList<>();
+		this.contextRunner.withPropertyValues("floodgate.penalize.statuses=404")
+			.withBean(SimpleMeterRegistry.class)
+			.withConfiguration(AutoConfigurations.of(dev.floodgate.autoconfigure.FloodgateMetricsAutoConfiguration.class))
+			.withBean("blockedListener", ApplicationListener.class,
+					() -> ApplicationListener.<ClientBlockedEvent>forPayload(events::add))
+			.run((context) -> {
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				context.getBean(FloodgateMetrics.class).bindTo(meters);
+				for (int i = 0; i < 3; i++) {
+					send(context, "GET", "/x" + i, SCANNER, answering(404, new AtomicInteger()));
+				}
+				assertThat(events).singleElement().satisfies((event) -> {
+					assertThat(event.client()).isEqualTo(SCANNER);
+					assertThat(event.penalty()).isEqualTo("status");
+					assertThat(event.violations()).isEqualTo(3);
+				});
+				assertThat(meters.get("floodgate.penalties").tag("reason", "status").counter().count()).isEqualTo(3);
+				assertThat(meters.get("floodgate.penalties").tag("reason", "authentication-failure").counter().count())
+					.isZero();
+			});
 	}
 
 	@Test
