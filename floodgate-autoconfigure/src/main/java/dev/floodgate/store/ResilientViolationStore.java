@@ -65,37 +65,39 @@ public final class ResilientViolationStore implements ViolationStore {
 
 	@Override
 	public Decision decide(String client, @Nullable RatePolicy policy) {
-		if (!this.circuitBreaker.tryAcquire()) {
-			throw new StoreUnavailableException("The store's circuit is open");
-		}
-		long started = System.nanoTime();
-		Decision decision;
-		try {
-			decision = this.delegate.decide(client, policy);
-		}
-		catch (RuntimeException ex) {
-			throw failedCall(started, ex);
-		}
-		catch (Error error) {
-			throw released(error);
-		}
-		succeeded(started);
-		return decision;
+		return guarded(DECIDE, client, policy);
 	}
 
 	/**
 	 * Records a penalty behind the circuit, like a decision: a penalty is a request's call to
-	 * the store, timed and counted by the circuit.
+	 * the store, timed and counted by the circuit. A store that does not record penalties is
+	 * not failing: its {@link UnsupportedOperationException} passes through, uncounted.
 	 */
 	@Override
 	public Decision penalize(String client, Penalty penalty) {
+		return guarded(PENALIZE, client, penalty);
+	}
+
+	/** One of the calls a request makes; non-capturing, so that no call allocates. */
+	@FunctionalInterface
+	private interface RequestCall {
+
+		Decision call(ViolationStore store, String client, @Nullable Object argument);
+
+	}
+
+	private static final RequestCall DECIDE = (store, client, policy) -> store.decide(client, (RatePolicy) policy);
+
+	private static final RequestCall PENALIZE = (store, client, penalty) -> store.penalize(client, (Penalty) penalty);
+
+	private Decision guarded(RequestCall call, String client, @Nullable Object argument) {
 		if (!this.circuitBreaker.tryAcquire()) {
 			throw new StoreUnavailableException("The store's circuit is open");
 		}
 		long started = System.nanoTime();
 		Decision decision;
 		try {
-			decision = this.delegate.penalize(client, penalty);
+			decision = call.call(this.delegate, client, argument);
 		}
 		catch (UnsupportedOperationException ex) {
 			this.circuitBreaker.release();

@@ -181,19 +181,11 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			// the front door decided it already (a path limit, a refusal in dry-run, an exemption)
 			return true;
 		}
-		ClientAddress client = visit.client(this.clientAddressResolver, request);
-		if (client == null) {
-			return true;
+		Boolean screened = screen(request, response, visit, true);
+		if (screened != null) {
+			return screened;
 		}
-		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			return rejectDenied(request, response, client);
-		}
-		if (isExempt(request, client)) {
-			visit.exempt = true;
-			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
-			return true;
-		}
-		return decideWith(request, response, client, this.handlerPolicies.policyFor(handler));
+		return decideWith(request, response, visit.resolvedClient, this.handlerPolicies.policyFor(handler));
 	}
 
 	/**
@@ -253,18 +245,11 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		Visit visit = visit(request);
-		ClientAddress client = visit.client(this.clientAddressResolver, request);
-		if (client == null) {
-			return true;
+		Boolean screened = screen(request, response, visit, true);
+		if (screened != null) {
+			return screened;
 		}
-		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			return rejectDenied(request, response, client);
-		}
-		if (isExempt(request, client)) {
-			visit.exempt = true;
-			this.observer.requestDecided(RequestOutcome.EXEMPT, null);
-			return true;
-		}
+		ClientAddress client = visit.resolvedClient;
 		RatePolicy policy = this.frontDoor.paths().policyFor(request);
 		if (policy != null) {
 			return decideWith(request, response, client, policy);
@@ -457,17 +442,11 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		visit.decided = true;
-		ClientAddress client = visit.client(this.clientAddressResolver, request);
-		if (client == null) {
-			return true;
+		Boolean screened = screen(request, response, visit, false);
+		if (screened != null) {
+			return screened;
 		}
-		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			return rejectDenied(request, response, client);
-		}
-		if (isExempt(request, client)) {
-			visit.exempt = true;
-			return true;
-		}
+		ClientAddress client = visit.resolvedClient;
 		Decision decision = decideOrRecall(client, null);
 		if (decision == null) {
 			return true;
@@ -480,6 +459,30 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		return reject(request, response, new Rejection(
 				(outcome == Outcome.BANNED) ? Rejection.Reason.BANNED : Rejection.Reason.BLOCKED,
 				decision.retryAfterMillis(), client.key(), null));
+	}
+
+	/**
+	 * Who the client is, and whether the deny-list or an exemption decides the request.
+	 * @return {@code null} when the store must decide for {@code visit.resolvedClient};
+	 * otherwise whether the request may proceed (no client, exempt, or refused as denied)
+	 */
+	private @Nullable Boolean screen(HttpServletRequest request, HttpServletResponse response, Visit visit,
+			boolean observeExempt) throws Exception {
+		ClientAddress client = visit.client(this.clientAddressResolver, request);
+		if (client == null) {
+			return Boolean.TRUE;
+		}
+		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
+			return rejectDenied(request, response, client);
+		}
+		if (isExempt(request, client)) {
+			visit.exempt = true;
+			if (observeExempt) {
+				this.observer.requestDecided(RequestOutcome.EXEMPT, null);
+			}
+			return Boolean.TRUE;
+		}
+		return null;
 	}
 
 	private boolean rejectDenied(HttpServletRequest request, HttpServletResponse response, ClientAddress client)
