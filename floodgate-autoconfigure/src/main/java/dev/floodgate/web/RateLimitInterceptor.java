@@ -255,6 +255,11 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return decideWith(request, response, client, policy);
 		}
 		Decision known = this.frontDoor.localStore() ? decideOrRecall(client, null) : recall(client);
+		if (known == null && this.restrictions.known(client.key()) != null) {
+			// a restriction this instance learnt longer ago than the cache's ttl: ask the store
+			// again here, once per ttl, rather than let the client through to the chain
+			known = decideOrRecall(client, null);
+		}
 		if (known == null || !known.outcome().rejected()) {
 			return true;
 		}

@@ -1,18 +1,34 @@
 package dev.floodgate.web;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.floodgate.autoconfigure.FloodgateAutoConfiguration;
+import dev.floodgate.core.Algorithm;
+import dev.floodgate.core.BanPolicy;
+import dev.floodgate.core.BlockPolicy;
+import dev.floodgate.core.Decision;
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.core.EscalationPolicy;
+import dev.floodgate.core.Penalty;
+import dev.floodgate.core.RatePolicy;
 import dev.floodgate.event.ClientBlockedEvent;
 import dev.floodgate.metrics.FloodgateMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.floodgate.store.ClientStatus;
+import dev.floodgate.store.RuleBookStore;
+import dev.floodgate.store.memory.InMemoryClientRecords;
+import dev.floodgate.testsupport.MutableClock;
 import dev.floodgate.store.ViolationStore;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -98,6 +114,93 @@ class FloodgateFilterTests {
 				assertThat(meters.get("floodgate.penalties").tag("reason", "authentication-failure").counter().count())
 					.isZero();
 			});
+	}
+
+	@Test
+	void withASharedStoreARestrictedClientIsRefusedFromTheCacheAndTheStoreIsAskedOncePerTtl() {
+		MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+		AtomicInteger storeCalls = new AtomicInteger();
+		this.contextRunner.withPropertyValues("floodgate.penalize.statuses=401", "floodgate.store.local-cache.ttl=5s")
+			.withBean(FloodgateAutoConfiguration.CLOCK_BEAN_NAME, Clock.class, () -> clock)
+			.withBean(ViolationStore.class, () -> shared(new RuleBookStore(
+					new InMemoryClientRecords(new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), clock, 1000, 1000),
+					new DecisionRules(Algorithm.SLIDING_WINDOW, escalation()), clock), storeCalls))
+			.run((context) -> {
+				AtomicInteger reached = new AtomicInteger();
+				// Spring Security answering 401: no handler's interceptor decides these requests
+				FilterChain unauthorized = answering(401, reached);
+				for (int i = 0; i < 3; i++) {
+					assertThat(send(context, "GET", "/admin", SCANNER, unauthorized).getStatus()).isEqualTo(401);
+				}
+				assertThat(reached).hasValue(3);
+				int calls = storeCalls.get();
+				for (int i = 0; i < 20; i++) {
+					assertThat(send(context, "GET", "/admin", SCANNER, unauthorized).getStatus()).isEqualTo(429);
+				}
+				assertThat(storeCalls.get()).isEqualTo(calls);
+				clock.advance(Duration.ofSeconds(6));
+				for (int i = 0; i < 20; i++) {
+					assertThat(send(context, "GET", "/admin", SCANNER, unauthorized).getStatus()).isEqualTo(429);
+				}
+				assertThat(storeCalls.get()).isEqualTo(calls + 1);
+				assertThat(reached).hasValue(3);
+				// a client restricted by another instance: the first 401 that no handler decided
+				// asks the store, and its next request is refused at the front door
+				context.getBean(ViolationStore.class).ban(VISITOR, null);
+				assertThat(send(context, "GET", "/admin", VISITOR, unauthorized).getStatus()).isEqualTo(401);
+				assertThat(send(context, "GET", "/admin", VISITOR, unauthorized).getStatus()).isEqualTo(403);
+				assertThat(reached).hasValue(4);
+			});
+	}
+
+	private static EscalationPolicy escalation() {
+		return new EscalationPolicy(
+				new BlockPolicy(true, 3, Duration.ofMinutes(10), Duration.ofMinutes(1), 2, Duration.ofHours(1), false),
+				new BanPolicy(true, 10, Duration.ofHours(24), null));
+	}
+
+	/** A store that is not this instance's memory, as far as Floodgate can tell, counting calls. */
+	private static ViolationStore shared(ViolationStore store, AtomicInteger calls) {
+		return new ViolationStore() {
+
+			@Override
+			public Decision decide(String client, @Nullable RatePolicy policy) {
+				calls.incrementAndGet();
+				return store.decide(client, policy);
+			}
+
+			@Override
+			public Decision penalize(String client, Penalty penalty) {
+				calls.incrementAndGet();
+				return store.penalize(client, penalty);
+			}
+
+			@Override
+			public Optional<ClientStatus> status(String client) {
+				return store.status(client);
+			}
+
+			@Override
+			public List<ClientStatus> restrictedClients(int max) {
+				return store.restrictedClients(max);
+			}
+
+			@Override
+			public boolean forget(String client) {
+				return store.forget(client);
+			}
+
+			@Override
+			public ClientStatus block(String client, Duration duration) {
+				return store.block(client, duration);
+			}
+
+			@Override
+			public ClientStatus ban(String client, @Nullable Duration duration) {
+				return store.ban(client, duration);
+			}
+
+		};
 	}
 
 	@Test
