@@ -255,7 +255,7 @@ public final class FloodgateAutoConfiguration {
 	FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
 			Environment environment) {
 		FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
-				new FloodgateFilter(interceptor, List.of(ManagementPaths.healthPath(environment))));
+				new FloodgateFilter(interceptor, ManagementPaths.applicationHealthPath(environment)));
 		registration.setName(FILTER_BEAN_NAME);
 		registration.setOrder(settings.filterOrder());
 		registration.setDispatcherTypes(DispatcherType.REQUEST);

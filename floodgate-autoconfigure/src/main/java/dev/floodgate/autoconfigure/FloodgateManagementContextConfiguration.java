@@ -44,7 +44,7 @@ public final class FloodgateManagementContextConfiguration {
 	@ConditionalOnMissingBean(name = "floodgateManagementRestrictionInterceptor")
 	MappedInterceptor floodgateManagementRestrictionInterceptor(RateLimitInterceptor interceptor,
 			Environment environment, ListableBeanFactory beanFactory) {
-		List<String> health = new ArrayList<>(ManagementPaths.health(environment));
+		List<String> health = new ArrayList<>(ManagementPaths.managementHealth(environment));
 		if (HEALTH_PRESENT) {
 			health.addAll(HealthGroups.additionalPaths(beanFactory));
 		}

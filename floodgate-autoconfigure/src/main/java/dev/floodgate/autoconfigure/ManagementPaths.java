@@ -32,17 +32,20 @@ final class ManagementPaths {
 
 	/**
 	 * The patterns that are never limited: the actuator's (the default {@code /actuator}
-	 * and the configured base path, unless that is the root) and the error page's
-	 * ({@code server.error.path}).
+	 * and the configured base path, unless that is the root) while the actuator answers on
+	 * the application's port, and the error page's ({@code server.error.path}).
 	 * @param environment the environment
 	 * @return path patterns
 	 */
 	static String[] unlimited(Environment environment) {
-		List<String> patterns = new ArrayList<>(List.of(DEFAULT_BASE_PATH, DEFAULT_BASE_PATH + "/**"));
-		String base = basePath(environment);
-		if (!base.isEmpty() && !base.equals(DEFAULT_BASE_PATH)) {
-			patterns.add(base);
-			patterns.add(base + "/**");
+		List<String> patterns = new ArrayList<>();
+		if (actuatorOnApplicationPort(environment)) {
+			patterns.addAll(List.of(DEFAULT_BASE_PATH, DEFAULT_BASE_PATH + "/**"));
+			String base = basePath(environment);
+			if (!base.isEmpty() && !base.equals(DEFAULT_BASE_PATH)) {
+				patterns.add(base);
+				patterns.add(base + "/**");
+			}
 		}
 		String error = environment.getProperty("server.error.path", "/error");
 		patterns.add(error);
@@ -57,8 +60,47 @@ final class ManagementPaths {
 	 * @return path patterns
 	 */
 	static List<String> health(Environment environment) {
+		if (!actuatorOnApplicationPort(environment)) {
+			return List.of();
+		}
+		return managementHealth(environment);
+	}
+
+	/**
+	 * The patterns of the health endpoint and its groups in the context that serves the
+	 * actuator, wherever that is.
+	 * @param environment the environment
+	 * @return path patterns
+	 */
+	static List<String> managementHealth(Environment environment) {
 		String path = healthPath(environment);
 		return List.of(path, path + "/**");
+	}
+
+	/**
+	 * The health endpoint's path on the application's port, if the actuator answers there.
+	 * @param environment the environment
+	 * @return the path, or none when the actuator has a port of its own
+	 */
+	static List<String> applicationHealthPath(Environment environment) {
+		return actuatorOnApplicationPort(environment) ? List.of(healthPath(environment)) : List.of();
+	}
+
+	/**
+	 * Whether the actuator answers on the application's port: not when
+	 * {@code management.server.port} names another port (or {@code -1}, no HTTP at all). On a
+	 * port of its own, {@code /actuator/**} of the application's port is a path like any other:
+	 * a scanner probing it is limited and penalized, and nobody's health probe is there.
+	 * @param environment the environment
+	 * @return whether the actuator shares the application's port
+	 */
+	static boolean actuatorOnApplicationPort(Environment environment) {
+		Integer management = environment.getProperty("management.server.port", Integer.class);
+		if (management == null) {
+			return true;
+		}
+		// as Spring Boot's ManagementPortType: 0 is a random port of its own, -1 no HTTP at all
+		return management > 0 && management.equals(environment.getProperty("server.port", Integer.class, 8080));
 	}
 
 	/**
