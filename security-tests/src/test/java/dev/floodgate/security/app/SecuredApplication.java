@@ -7,10 +7,9 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
@@ -49,30 +48,21 @@ public class SecuredApplication {
 		return registration;
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(name = "test.login", havingValue = "basic")
-	static class BasicLogin {
-
-		@Bean
-		SecurityFilterChain basic(HttpSecurity http) throws Exception {
-			return http.authorizeHttpRequests((requests) -> requests.requestMatchers("/public").permitAll()
-				.anyRequest()
-				.authenticated()).httpBasic(Customizer.withDefaults()).build();
+	/**
+	 * Everything but {@code /public} needs a login: HTTP Basic or form login, as
+	 * {@code test.login} says.
+	 */
+	@Bean
+	SecurityFilterChain securityFilterChain(HttpSecurity http, Environment environment) throws Exception {
+		http.authorizeHttpRequests(
+				(requests) -> requests.requestMatchers("/public").permitAll().anyRequest().authenticated());
+		String login = environment.getRequiredProperty("test.login");
+		switch (login) {
+			case "basic" -> http.httpBasic(Customizer.withDefaults());
+			case "form" -> http.formLogin(Customizer.withDefaults());
+			default -> throw new IllegalArgumentException("test.login is basic or form, not " + login);
 		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnProperty(name = "test.login", havingValue = "form")
-	static class FormLogin {
-
-		@Bean
-		SecurityFilterChain form(HttpSecurity http) throws Exception {
-			return http.authorizeHttpRequests((requests) -> requests.requestMatchers("/public").permitAll()
-				.anyRequest()
-				.authenticated()).formLogin(Customizer.withDefaults()).build();
-		}
-
+		return http.build();
 	}
 
 	@RestController
