@@ -550,7 +550,8 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 						: "banned client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis()))
 				: "blocked client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis())
 						+ " (block " + escalation.number() + ")";
-		logger.warn(prefix + what + cause + "; policy " + policyName(policy));
+		// a penalty of a request no limit decided (a failed login Spring Security answered) has no policy
+		logger.warn(prefix + what + cause + ((policy != null) ? "; policy " + policy.name() : ""));
 	}
 
 	private static @Nullable String policyName(@Nullable RatePolicy policy) {

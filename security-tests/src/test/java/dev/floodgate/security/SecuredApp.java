@@ -49,11 +49,13 @@ final class SecuredApp implements AutoCloseable {
 				"spring.security.user.name=alice", "spring.security.user.password=secret",
 				"floodgate.behind-proxy=true", "floodgate.block.after-violations=3", "floodgate.block.duration=1m",
 				"floodgate.block.factor=2", "floodgate.ban.after-violations=10", "floodgate.ban.window=24h",
-				"spring.autoconfigure.exclude="
-						+ "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration,"
-						+ "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration",
 				"management.health.redis.enabled=false"));
 		all.addAll(List.of(properties));
+		if (!all.contains("floodgate.store.type=redis")) {
+			all.add("spring.autoconfigure.exclude="
+					+ "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration,"
+					+ "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration");
+		}
 		this.context = new SpringApplicationBuilder(SecuredApplication.class).properties(all.toArray(new String[0]))
 			.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("floodgateClock", this.clock))
 			.run();

@@ -1,15 +1,22 @@
 package dev.floodgate.security.app;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.floodgate.core.DecisionRules;
+import dev.floodgate.store.redis.RedisClientRecords;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
@@ -46,6 +53,17 @@ public class SecuredApplication {
 		});
 		registration.setOrder(AFTER_SECURITY_ORDER);
 		return registration;
+	}
+
+	/**
+	 * The Redis store on the test's clock ({@code test.redis-on-test-clock}), where the
+	 * starter's reads the Redis server's: a test moves time past a block.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty("test.redis-on-test-clock")
+	RedisClientRecords floodgateRedisClientRecords(RedisConnectionFactory connectionFactory, DecisionRules rules,
+			@Qualifier("floodgateClock") Clock clock) {
+		return new RedisClientRecords(connectionFactory, rules, "floodgate:", Duration.ofSeconds(5), clock);
 	}
 
 	/**
