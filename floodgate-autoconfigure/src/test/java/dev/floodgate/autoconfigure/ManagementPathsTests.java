@@ -18,7 +18,7 @@ class ManagementPathsTests {
 		assertThat(ManagementPaths.unlimited(environment)).containsExactly("/actuator", "/actuator/**", "/error",
 				"/error/**");
 		assertThat(ManagementPaths.applicationHealthPath(environment)).containsExactly("/actuator/health");
-		environment.setProperty("server.port", "9000").setProperty("management.server.port", "9000");
+		environment.withProperty("server.port", "9000").withProperty("management.server.port", "9000");
 		assertThat(ManagementPaths.actuatorOnApplicationPort(environment)).as("the same port").isTrue();
 	}
 
