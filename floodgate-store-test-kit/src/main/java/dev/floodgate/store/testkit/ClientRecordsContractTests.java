@@ -23,6 +23,7 @@ import dev.floodgate.core.Escalation;
 import dev.floodgate.core.EscalationPolicy;
 import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.Outcome;
+import dev.floodgate.core.Penalty;
 import dev.floodgate.core.RatePolicies;
 import dev.floodgate.core.RatePolicy;
 import dev.floodgate.store.ClientRecords;
@@ -959,6 +960,338 @@ public abstract class ClientRecordsContractTests {
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(2);
 		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 12);
 		assertThat(second.status(client)).hasValueSatisfying((status) -> assertThat(status.permanentlyBanned()).isTrue());
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aPenaltyOfAFreshClientIsOneViolationAndSpendsNoQuota(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm);
+		RatePolicy policy = policy("default", "5/minute");
+		String client = newClient();
+		Decision penalized = store.penalize(client, Penalty.STATUS);
+		assertThat(penalized).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(penalized.escalation()).isNull();
+		ClientStatus status = store.status(client).orElseThrow();
+		assertThat(status.violations()).isEqualTo(1);
+		assertThat(status.restricted()).isFalse();
+		assertThat(status.blocks()).isZero();
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).doesNotContain(client);
+		// the penalized response spent nothing: the whole limit is still there
+		List<Long> remaining = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			Decision decision = store.decide(client, policy);
+			assertThat(decision.outcome()).isEqualTo(Outcome.ALLOWED);
+			remaining.add(decision.remaining());
+		}
+		assertThat(remaining).containsExactly(4L, 3L, 2L, 1L, 0L);
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(store.status(client)).hasValueSatisfying((s) -> assertThat(s.violations()).isEqualTo(2));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Penalty.class)
+	void penaltiesStartABlockThatCarriesThePenaltyThatStartedIt(Penalty penalty) throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		RatePolicy policy = policy("default", "100/minute");
+		String client = newClient();
+		Penalty other = (penalty == Penalty.STATUS) ? Penalty.AUTHENTICATION_FAILURE : Penalty.STATUS;
+		assertThat(store.penalize(client, other)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.penalize(client, other)).isEqualTo(DecisionRules.PENALIZED);
+		Decision third = store.penalize(client, penalty);
+		assertThat(third.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(third.retryAfterMillis()).isEqualTo(Duration.ofMinutes(15).toMillis());
+		assertThat(third.escalation()).isEqualTo(new Escalation(Escalation.Kind.BLOCK, 1,
+				START.plus(Duration.ofMinutes(15)).toEpochMilli(), 3, penalty));
+		// the block covers the client's requests, and is reported once
+		Decision blocked = store.decide(client, policy);
+		assertThat(blocked.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(blocked.escalation()).isNull();
+		assertThat(blocked.retryAfterMillis()).isEqualTo(Duration.ofMinutes(15).toMillis());
+		ClientStatus status = store.status(client).orElseThrow();
+		assertThat(status.blocked()).isTrue();
+		assertThat(status.blockedUntil()).isEqualTo(START.plus(Duration.ofMinutes(15)));
+		assertThat(status.since()).isEqualTo(START);
+		assertThat(status.blocks()).isEqualTo(1);
+		assertThat(status.violations()).isEqualTo(3);
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client).containsExactly(client);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void penaltiesAndRequestsOverALimitAddUpTowardsTheBlock(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm);
+		RatePolicy policy = policy("default", "1/minute");
+		String endedByARequest = newClient();
+		assertThat(outcomes(store, endedByARequest, policy, 2)).containsExactly(Outcome.ALLOWED, Outcome.LIMITED);
+		assertThat(store.penalize(endedByARequest, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		Decision block = store.decide(endedByARequest, policy);
+		assertThat(block.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(block.escalation()).as("a request over the limit started it")
+			.isEqualTo(new Escalation(Escalation.Kind.BLOCK, 1, START.plus(Duration.ofMinutes(15)).toEpochMilli(), 3,
+					null));
+		String endedByAPenalty = newClient();
+		assertThat(store.penalize(endedByAPenalty, Penalty.AUTHENTICATION_FAILURE)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(outcomes(store, endedByAPenalty, policy, 2)).containsExactly(Outcome.ALLOWED, Outcome.LIMITED);
+		Decision penalized = store.penalize(endedByAPenalty, Penalty.STATUS);
+		assertThat(penalized.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(penalized.escalation()).isEqualTo(new Escalation(Escalation.Kind.BLOCK, 1,
+				START.plus(Duration.ofMinutes(15)).toEpochMilli(), 3, Penalty.STATUS));
+		assertThat(store.decide(endedByAPenalty, policy).outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(store.restrictedClients(10)).extracting(ClientStatus::client)
+			.containsExactlyInAnyOrder(endedByARequest, endedByAPenalty);
+	}
+
+	@Test
+	void aPenaltyOfABlockedClientChangesNothing() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String client = newClient();
+		Escalation block = penalizeUntilEscalated(store, client, Penalty.STATUS);
+		assertThat(block.kind()).isEqualTo(Escalation.Kind.BLOCK);
+		assertThat(block.number()).isEqualTo(1);
+		this.clock.advance(Duration.ofMinutes(5));
+		// more penalties than a ban takes: none counts while the block lasts
+		for (int i = 0; i < 12; i++) {
+			Decision decision = store.penalize(client, Penalty.AUTHENTICATION_FAILURE);
+			assertThat(decision.outcome()).isEqualTo(Outcome.BLOCKED);
+			assertThat(decision.escalation()).isNull();
+			assertThat(decision.retryAfterMillis()).isEqualTo(Duration.ofMinutes(10).toMillis());
+		}
+		ClientStatus status = store.status(client).orElseThrow();
+		assertThat(status.blockedUntil()).isEqualTo(START.plus(Duration.ofMinutes(15)));
+		assertThat(status.since()).isEqualTo(START);
+		assertThat(status.blocks()).isEqualTo(1);
+		assertThat(status.violations()).isEqualTo(3);
+		assertThat(status.banned()).isFalse();
+		// once it ends, it takes three new violations to start the next block
+		this.clock.set(Instant.ofEpochMilli(block.untilMillis()));
+		assertThat(store.penalize(client, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.penalize(client, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		Escalation next = store.penalize(client, Penalty.STATUS).escalation();
+		assertThat(next).isEqualTo(new Escalation(Escalation.Kind.BLOCK, 2,
+				this.clock.instant().plus(Duration.ofMinutes(30)).toEpochMilli(), 6, Penalty.STATUS));
+	}
+
+	@Test
+	void aPenaltyOfABannedClientChangesNothing() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String permanently = newClient();
+		String forAnHour = newClient();
+		store.ban(permanently, null);
+		store.ban(forAnHour, Duration.ofHours(1));
+		this.clock.advance(Duration.ofMinutes(20));
+		for (int i = 0; i < 12; i++) {
+			Decision banned = store.penalize(permanently, Penalty.STATUS);
+			assertThat(banned.outcome()).isEqualTo(Outcome.BANNED);
+			assertThat(banned.retryAfterMillis()).isEqualTo(-1);
+			assertThat(banned.escalation()).isNull();
+			Decision timed = store.penalize(forAnHour, Penalty.AUTHENTICATION_FAILURE);
+			assertThat(timed.outcome()).isEqualTo(Outcome.BANNED);
+			assertThat(timed.retryAfterMillis()).isEqualTo(Duration.ofMinutes(40).toMillis());
+			assertThat(timed.escalation()).isNull();
+		}
+		assertThat(store.status(permanently)).hasValueSatisfying((status) -> {
+			assertThat(status.permanentlyBanned()).isTrue();
+			assertThat(status.since()).isEqualTo(START);
+			assertThat(status.violations()).isZero();
+			assertThat(status.blocks()).isZero();
+		});
+		assertThat(store.status(forAnHour)).hasValueSatisfying((status) -> {
+			assertThat(status.bannedUntil()).isEqualTo(START.plus(Duration.ofHours(1)));
+			assertThat(status.violations()).isZero();
+			assertThat(status.blocks()).isZero();
+		});
+		// once the timed ban has ended, a penalty is the first violation of a clean history
+		this.clock.advance(Duration.ofMinutes(40));
+		assertThat(store.penalize(forAnHour, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.status(forAnHour)).hasValueSatisfying((status) -> {
+			assertThat(status.restricted()).isFalse();
+			assertThat(status.violations()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aPenaltyDoesNotRestartARelativeBlock() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW, (e) -> new EscalationPolicy(new BlockPolicy(true, 1,
+				Duration.ofMinutes(10), Duration.ofMinutes(15), 2, Duration.ofHours(1), true), e.ban()));
+		String client = newClient();
+		Decision block = store.penalize(client, Penalty.STATUS);
+		assertThat(block.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(block.escalation()).isEqualTo(new Escalation(Escalation.Kind.BLOCK, 1,
+				START.plus(Duration.ofMinutes(15)).toEpochMilli(), 1, Penalty.STATUS));
+		this.clock.advance(Duration.ofMinutes(14));
+		Decision penalized = store.penalize(client, Penalty.STATUS);
+		assertThat(penalized.outcome()).isEqualTo(Outcome.BLOCKED);
+		assertThat(penalized.retryAfterMillis()).as("the penalized response was not refused")
+			.isEqualTo(Duration.ofMinutes(1).toMillis());
+		assertThat(store.status(client).orElseThrow().blockedUntil()).isEqualTo(START.plus(Duration.ofMinutes(15)));
+		this.clock.advance(Duration.ofMinutes(1));
+		assertThat(store.decide(client, policy("default", "10/minute")).outcome()).isEqualTo(Outcome.ALLOWED);
+	}
+
+	@Test
+	void penaltiesAcrossBlocksReachTheBan() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW);
+		String client = newClient();
+		List<Long> lengths = new ArrayList<>();
+		for (int n = 1; n <= 3; n++) {
+			Escalation block = penalizeUntilEscalated(store, client, Penalty.STATUS);
+			assertThat(block.kind()).isEqualTo(Escalation.Kind.BLOCK);
+			assertThat(block.number()).isEqualTo(n);
+			assertThat(block.violations()).isEqualTo(3 * n);
+			assertThat(block.penalty()).isEqualTo(Penalty.STATUS);
+			lengths.add(block.untilMillis() - this.clock.millis());
+			this.clock.set(Instant.ofEpochMilli(block.untilMillis()));
+		}
+		assertThat(lengths).containsExactly(Duration.ofMinutes(15).toMillis(), Duration.ofMinutes(30).toMillis(),
+				Duration.ofMinutes(60).toMillis());
+		// the tenth violation within the ban window
+		Decision ban = store.penalize(client, Penalty.AUTHENTICATION_FAILURE);
+		assertThat(ban.outcome()).isEqualTo(Outcome.BANNED);
+		assertThat(ban.retryAfterMillis()).isEqualTo(-1);
+		assertThat(ban.escalation()).isEqualTo(
+				new Escalation(Escalation.Kind.BAN, 1, Long.MAX_VALUE, 10, Penalty.AUTHENTICATION_FAILURE));
+		this.clock.advance(Duration.ofDays(400));
+		assertThat(store.decide(client, policy("default", "10/minute")).outcome()).isEqualTo(Outcome.BANNED);
+		ClientStatus status = store.status(client).orElseThrow();
+		assertThat(status.permanentlyBanned()).isTrue();
+		assertThat(status.since()).isEqualTo(START.plus(Duration.ofMinutes(105)));
+	}
+
+	@Test
+	void penaltiesOutsideTheViolationWindowDoNotAddUp() throws Exception {
+		ViolationStore store = store(Algorithm.FIXED_WINDOW);
+		String spaced = newClient();
+		for (int i = 0; i < 6; i++) {
+			assertThat(store.penalize(spaced, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+			this.clock.advance(Duration.ofMinutes(6));
+		}
+		assertThat(store.status(spaced)).hasValueSatisfying((status) -> {
+			assertThat(status.restricted()).isFalse();
+			assertThat(status.violations()).as("all within the ban window").isEqualTo(6);
+		});
+		String pausing = newClient();
+		assertThat(store.penalize(pausing, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.penalize(pausing, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		this.clock.advance(Duration.ofMinutes(11));
+		assertThat(store.penalize(pausing, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.penalize(pausing, Penalty.STATUS)).as("two in the window, two before it")
+			.isEqualTo(DecisionRules.PENALIZED);
+		assertThat(store.status(pausing).orElseThrow().restricted()).isFalse();
+		Escalation block = store.penalize(pausing, Penalty.STATUS).escalation();
+		assertThat(block).isNotNull();
+		assertThat(block.kind()).isEqualTo(Escalation.Kind.BLOCK);
+		assertThat(block.violations()).isEqualTo(5);
+	}
+
+	@Test
+	void concurrentPenaltiesStartExactlyOneBan() throws Exception {
+		ViolationStore store = store(Algorithm.SLIDING_WINDOW, (e) -> new EscalationPolicy(e.block(),
+				new BanPolicy(true, 3, Duration.ofHours(24), null)));
+		String client = newClient();
+		List<Decision> decisions = concurrently(16, 20, () -> store.penalize(client, Penalty.STATUS));
+		assertThat(decisions.stream().map(Decision::escalation).filter((e) -> e != null).toList())
+			.containsExactly(new Escalation(Escalation.Kind.BAN, 1, Long.MAX_VALUE, 3, Penalty.STATUS));
+		assertThat(decisions).filteredOn((d) -> d.equals(DecisionRules.PENALIZED))
+			.hasSize(2);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 2);
+		assertThat(store.status(client)).hasValueSatisfying((status) -> {
+			assertThat(status.permanentlyBanned()).isTrue();
+			assertThat(status.violations()).isEqualTo(3);
+		});
+	}
+
+	@Test
+	void concurrentPenaltiesOverTwoInstancesStartExactlyOneBan() throws Exception {
+		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW,
+				new EscalationPolicy(escalation().block(), new BanPolicy(true, 3, Duration.ofHours(24), null)));
+		ViolationStore first = createStore(rules, this.clock);
+		ViolationStore second = createSecondInstance(rules, this.clock);
+		Assumptions.assumeTrue(second != null, "one instance keeps this store to itself");
+		for (ViolationStore store : List.of(first, second)) {
+			if (store instanceof AutoCloseable closeable) {
+				this.closeables.add(closeable);
+			}
+		}
+		String client = newClient();
+		java.util.concurrent.atomic.AtomicInteger penalties = new java.util.concurrent.atomic.AtomicInteger();
+		// each instance's penalties race the other's conditional writes of the same client
+		List<Decision> decisions = concurrently(16, 20,
+				() -> (((penalties.getAndIncrement() % 2) == 0) ? first : second).penalize(client,
+						Penalty.AUTHENTICATION_FAILURE));
+		assertThat(decisions.stream().map(Decision::escalation).filter((e) -> e != null).toList())
+			.containsExactly(new Escalation(Escalation.Kind.BAN, 1, Long.MAX_VALUE, 3, Penalty.AUTHENTICATION_FAILURE));
+		assertThat(decisions).filteredOn((d) -> d.equals(DecisionRules.PENALIZED)).hasSize(2);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.BANNED).hasSize(320 - 2);
+		assertThat(first.status(client)).hasValueSatisfying((status) -> assertThat(status.permanentlyBanned()).isTrue());
+		assertThat(second.status(client)).hasValueSatisfying((status) -> {
+			assertThat(status.permanentlyBanned()).isTrue();
+			assertThat(status.violations()).isEqualTo(3);
+		});
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void aPenaltyKeepsTheRequestsCountedBeforeIt(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm);
+		RatePolicy policy = policy("default", "5/minute;8/hour");
+		String client = newClient();
+		assertThat(outcomes(store, client, policy, 3)).containsOnly(Outcome.ALLOWED);
+		assertThat(store.penalize(client, Penalty.STATUS)).isEqualTo(DecisionRules.PENALIZED);
+		Decision fourth = store.decide(client, policy);
+		assertThat(fourth.outcome()).isEqualTo(Outcome.ALLOWED);
+		assertThat(fourth.remaining()).as("three requests before the penalty, and this one").isEqualTo(1);
+		assertThat(outcomes(store, client, policy, 2)).containsExactly(Outcome.ALLOWED, Outcome.LIMITED);
+		// past the minute's windows (and the violation window), the hour still counts all five
+		this.clock.advance(Duration.ofMinutes(11));
+		assertThat(store.penalize(client, Penalty.AUTHENTICATION_FAILURE)).isEqualTo(DecisionRules.PENALIZED);
+		List<Decision> decisions = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			decisions.add(store.decide(client, policy));
+		}
+		assertThat(decisions).extracting(Decision::outcome)
+			.containsExactly(Outcome.ALLOWED, Outcome.ALLOWED, Outcome.ALLOWED, Outcome.LIMITED);
+		assertThat(decisions.get(3).limitIndex()).as("8/hour").isEqualTo(1);
+		assertThat(store.status(client)).hasValueSatisfying((status) -> {
+			assertThat(status.restricted()).isFalse();
+			assertThat(status.violations()).isEqualTo(4);
+		});
+	}
+
+	@ParameterizedTest
+	@EnumSource(Algorithm.class)
+	void concurrentPenaltiesLoseNoRequestCountedMeanwhile(Algorithm algorithm) throws Exception {
+		ViolationStore store = store(algorithm, (e) -> new EscalationPolicy(new BlockPolicy(true, 400,
+				Duration.ofMinutes(10), Duration.ofMinutes(15), 2, Duration.ofHours(1), false), withEnabled(e.ban(), false)));
+		RatePolicy policy = policy("default", "100/hour");
+		String client = newClient();
+		this.clock.advance(Duration.ofMinutes(1));
+		record Answer(boolean penalty, Decision decision) {
+		}
+		java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+		// every other call a penalty, each a read and a conditional write racing the counting
+		List<Answer> answers = concurrently(16, 20,
+				() -> ((calls.getAndIncrement() % 2) == 0) ? new Answer(true, store.penalize(client, Penalty.STATUS))
+						: new Answer(false, store.decide(client, policy)));
+		assertThat(answers).filteredOn(Answer::penalty)
+			.extracting(Answer::decision)
+			.hasSize(160)
+			.containsOnly(DecisionRules.PENALIZED);
+		List<Decision> decisions = answers.stream().filter((answer) -> !answer.penalty()).map(Answer::decision).toList();
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.ALLOWED).hasSize(100);
+		assertThat(decisions).filteredOn((d) -> d.outcome() == Outcome.LIMITED).hasSize(60);
+		assertThat(store.decide(client, policy).outcome()).isEqualTo(Outcome.LIMITED);
+		assertThat(store.status(client)).hasValueSatisfying((status) -> assertThat(status.restricted()).isFalse());
+	}
+
+	private static Escalation penalizeUntilEscalated(ViolationStore store, String client, Penalty penalty) {
+		for (int i = 0; i < 100; i++) {
+			Decision decision = store.penalize(client, penalty);
+			if (decision.escalation() != null) {
+				return decision.escalation();
+			}
+			assertThat(decision).isEqualTo(DecisionRules.PENALIZED);
+		}
+		throw new AssertionError("no escalation");
 	}
 
 	/**
