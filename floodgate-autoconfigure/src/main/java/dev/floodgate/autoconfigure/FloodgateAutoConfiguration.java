@@ -21,6 +21,7 @@ import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.web.AuthenticationFailurePenalties;
 import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.FloodgateFilter;
+import dev.floodgate.web.HandlerPolicyLookup;
 import dev.floodgate.web.PathPolicies;
 import dev.floodgate.web.HandlerPolicies;
 import dev.floodgate.web.PrefixWidening;
@@ -53,9 +54,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.handler.HandlerMappingIntrospector;
 import org.springframework.web.servlet.handler.MappedInterceptor;
 
 /**
@@ -232,11 +235,15 @@ public final class FloodgateAutoConfiguration {
 			GuardedStore guarded, RejectionHandler rejectionHandler,
 			RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions,
 			ObjectProvider<FloodgateObserver> observers, RestrictionCache restrictions,
-			ObjectProvider<PrefixWidening> widening, ViolationStore store) {
+			ObjectProvider<PrefixWidening> widening, ViolationStore store,
+			ObjectProvider<HandlerMappingIntrospector> introspector) {
 		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
 		RateLimitInterceptor.FrontDoor frontDoor = new RateLimitInterceptor.FrontDoor(
-				PathPolicies.of(settings.paths(), handlerPolicies), settings.penalizedStatuses(),
-				isInMemory(store));
+				PathPolicies.of(settings.paths(), handlerPolicies), settings.penalizedStatuses(), isInMemory(store),
+				new HandlerPolicyLookup(SingletonSupplier.of(() -> {
+					HandlerMappingIntrospector mappings = introspector.getIfUnique();
+					return (mappings != null) ? mappings.getHandlerMappings() : List.of();
+				}), handlerPolicies));
 		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded.store(), rejectionHandler,
 				headers, settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
 				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable(), frontDoor);
@@ -253,9 +260,9 @@ public final class FloodgateAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
 	FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
-			Environment environment) {
+			Environment environment, ListableBeanFactory beanFactory) {
 		FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
-				new FloodgateFilter(interceptor, ManagementPaths.applicationHealthPath(environment)));
+				new FloodgateFilter(interceptor, ManagementPaths.applicationHealthPaths(environment, beanFactory)));
 		registration.setName(FILTER_BEAN_NAME);
 		registration.setOrder(settings.filterOrder());
 		registration.setDispatcherTypes(DispatcherType.REQUEST);

@@ -9,16 +9,12 @@ import dev.floodgate.web.RestrictionInterceptor;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
-import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
-import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.handler.MappedInterceptor;
 
@@ -36,38 +32,17 @@ import org.springframework.web.servlet.handler.MappedInterceptor;
 @ConditionalOnBean(RateLimitInterceptor.class)
 public final class FloodgateManagementContextConfiguration {
 
-	private static final boolean HEALTH_PRESENT = ClassUtils.isPresent(
-			"org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups",
-			FloodgateManagementContextConfiguration.class.getClassLoader());
-
 	@Bean
 	@ConditionalOnMissingBean(name = "floodgateManagementRestrictionInterceptor")
 	MappedInterceptor floodgateManagementRestrictionInterceptor(RateLimitInterceptor interceptor,
 			Environment environment, ListableBeanFactory beanFactory) {
 		List<String> health = new ArrayList<>(ManagementPaths.managementHealth(environment));
-		if (HEALTH_PRESENT) {
-			health.addAll(HealthGroups.additionalPaths(beanFactory));
+		for (String path : ManagementPaths.additionalHealthPaths(beanFactory, true)) {
+			health.add(path);
+			health.add(path + "/**");
 		}
 		return new MappedInterceptor(new String[] { "/**" }, health.toArray(new String[0]),
 				new RestrictionInterceptor(interceptor));
-	}
-
-	/** Reads the health groups only when Spring Boot's health module is present. */
-	private static final class HealthGroups {
-
-		static List<String> additionalPaths(ListableBeanFactory beanFactory) {
-			HealthEndpointGroups groups = beanFactory.getBeanProvider(HealthEndpointGroups.class).getIfAvailable();
-			List<String> paths = new ArrayList<>();
-			if (groups != null) {
-				for (HealthEndpointGroup group : groups.getAllWithAdditionalPath(WebServerNamespace.MANAGEMENT)) {
-					String path = group.getAdditionalPath().getValue();
-					paths.add(path);
-					paths.add(path + "/**");
-				}
-			}
-			return paths;
-		}
-
 	}
 
 }

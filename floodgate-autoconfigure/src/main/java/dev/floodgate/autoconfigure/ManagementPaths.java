@@ -3,7 +3,12 @@ package dev.floodgate.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 /**
  * The paths Floodgate never limits, and among them the health paths it never refuses, read
@@ -12,6 +17,9 @@ import org.springframework.core.env.Environment;
 final class ManagementPaths {
 
 	private static final String DEFAULT_BASE_PATH = "/actuator";
+
+	private static final boolean HEALTH_PRESENT = ClassUtils.isPresent(
+			"org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups", ManagementPaths.class.getClassLoader());
 
 	private ManagementPaths() {
 	}
@@ -84,6 +92,49 @@ final class ManagementPaths {
 	 */
 	static List<String> applicationHealthPath(Environment environment) {
 		return actuatorOnApplicationPort(environment) ? List.of(healthPath(environment)) : List.of();
+	}
+
+	/**
+	 * The paths on the application's port that are never refused: the health endpoint's
+	 * while the actuator answers there, and the health groups' additional paths on the
+	 * server ({@code additional-path=server:/probe}) wherever the actuator is.
+	 * @param environment the environment
+	 * @param beanFactory where the health groups are, if Spring Boot's health module is present
+	 * @return the paths, each with everything below it
+	 */
+	static List<String> applicationHealthPaths(Environment environment, ListableBeanFactory beanFactory) {
+		List<String> paths = new ArrayList<>(applicationHealthPath(environment));
+		paths.addAll(additionalHealthPaths(beanFactory, false));
+		return paths;
+	}
+
+	/**
+	 * The health groups' additional paths ({@code management.endpoint.health.group.*.additional-path}).
+	 * @param beanFactory where the health groups are
+	 * @param management the management port's ({@code management:}), else the application's
+	 * ({@code server:})
+	 * @return the paths, none when Spring Boot's health module is absent
+	 */
+	static List<String> additionalHealthPaths(ListableBeanFactory beanFactory, boolean management) {
+		return HEALTH_PRESENT ? HealthGroups.additionalPaths(beanFactory, management) : List.of();
+	}
+
+	/** Reads the health groups only when Spring Boot's health module is present. */
+	private static final class HealthGroups {
+
+		static List<String> additionalPaths(ListableBeanFactory beanFactory, boolean management) {
+			HealthEndpointGroups groups = beanFactory.getBeanProvider(HealthEndpointGroups.class).getIfAvailable();
+			if (groups == null) {
+				return List.of();
+			}
+			WebServerNamespace namespace = management ? WebServerNamespace.MANAGEMENT : WebServerNamespace.SERVER;
+			List<String> paths = new ArrayList<>();
+			for (HealthEndpointGroup group : groups.getAllWithAdditionalPath(namespace)) {
+				paths.add(group.getAdditionalPath().getValue());
+			}
+			return paths;
+		}
+
 	}
 
 	/**

@@ -264,8 +264,14 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return true;
 		}
 		visit.decided = true;
-		this.observer.requestDecided(RequestOutcome.of(known.outcome()), null);
-		return reject(request, response, new Rejection(reason(known.outcome()), known.retryAfterMillis(), client.key(), null));
+		// only a refusal looks up its handler: its policy's headers, as the interceptor writes them
+		RatePolicy handlerPolicy = this.frontDoor.handlerPolicy().apply(request);
+		if (handlerPolicy != null) {
+			this.headers.write(response, handlerPolicy, known);
+		}
+		this.observer.requestDecided(RequestOutcome.of(known.outcome()), handlerPolicy);
+		return reject(request, response, new Rejection(reason(known.outcome()), known.retryAfterMillis(), client.key(),
+				policyName(handlerPolicy)));
 	}
 
 	/**
@@ -567,10 +573,21 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 	 * @param localStore whether the store is this instance's own memory, so that asking it at
 	 * the front door whether a client is restricted costs nothing
 	 */
-	public record FrontDoor(PathPolicies paths, java.util.Set<Integer> penalizedStatuses, boolean localStore) {
+	public record FrontDoor(PathPolicies paths, java.util.Set<Integer> penalizedStatuses, boolean localStore,
+			java.util.function.Function<HttpServletRequest, @Nullable RatePolicy> handlerPolicy) {
 
 		/** No path limits, no penalized statuses, a shared store. */
 		public static final FrontDoor NONE = new FrontDoor(PathPolicies.NONE, java.util.Set.of(), false);
+
+		/**
+		 * A front door whose refusals name no handler's policy.
+		 * @param paths the path limits
+		 * @param penalizedStatuses the statuses that are penalties everywhere
+		 * @param localStore whether the store is this instance's memory
+		 */
+		public FrontDoor(PathPolicies paths, java.util.Set<Integer> penalizedStatuses, boolean localStore) {
+			this(paths, penalizedStatuses, localStore, (request) -> null);
+		}
 
 	}
 
