@@ -312,15 +312,10 @@ public abstract class ClientRecordsContractTests {
 	void instancesWhoseClocksDifferByAMillisecondShareEveryWindow(Algorithm algorithm) throws Exception {
 		DecisionRules rules = new DecisionRules(algorithm,
 				new EscalationPolicy(withEnabled(escalation().block(), false), withEnabled(escalation().ban(), false)));
-		ViolationStore ahead = createStore(rules, this.clock);
 		MutableClock behindClock = new MutableClock(START);
-		ViolationStore behind = createSecondInstance(rules, behindClock);
-		Assumptions.assumeTrue(behind != null, "one instance keeps this store to itself");
-		for (ViolationStore store : List.of(ahead, behind)) {
-			if (store instanceof AutoCloseable closeable) {
-				this.closeables.add(closeable);
-			}
-		}
+		List<ViolationStore> instances = twoInstances(rules, this.clock, behindClock);
+		ViolationStore ahead = instances.get(0);
+		ViolationStore behind = instances.get(1);
 		RatePolicy policy = policy("default", "5/10s");
 		String client = newClient();
 		int admitted = 0;
@@ -939,14 +934,9 @@ public abstract class ClientRecordsContractTests {
 	void concurrentViolationsOverTwoInstancesStartExactlyOneBan() throws Exception {
 		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW,
 				new EscalationPolicy(escalation().block(), new BanPolicy(true, 3, Duration.ofHours(24), null)));
-		ViolationStore first = createStore(rules, this.clock);
-		ViolationStore second = createSecondInstance(rules, this.clock);
-		Assumptions.assumeTrue(second != null, "one instance keeps this store to itself");
-		for (ViolationStore store : List.of(first, second)) {
-			if (store instanceof AutoCloseable closeable) {
-				this.closeables.add(closeable);
-			}
-		}
+		List<ViolationStore> instances = twoInstances(rules, this.clock, this.clock);
+		ViolationStore first = instances.get(0);
+		ViolationStore second = instances.get(1);
 		RatePolicy policy = policy("default", "10/hour");
 		String client = newClient();
 		java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
@@ -1204,14 +1194,9 @@ public abstract class ClientRecordsContractTests {
 	void concurrentPenaltiesOverTwoInstancesStartExactlyOneBan() throws Exception {
 		DecisionRules rules = new DecisionRules(Algorithm.SLIDING_WINDOW,
 				new EscalationPolicy(escalation().block(), new BanPolicy(true, 3, Duration.ofHours(24), null)));
-		ViolationStore first = createStore(rules, this.clock);
-		ViolationStore second = createSecondInstance(rules, this.clock);
-		Assumptions.assumeTrue(second != null, "one instance keeps this store to itself");
-		for (ViolationStore store : List.of(first, second)) {
-			if (store instanceof AutoCloseable closeable) {
-				this.closeables.add(closeable);
-			}
-		}
+		List<ViolationStore> instances = twoInstances(rules, this.clock, this.clock);
+		ViolationStore first = instances.get(0);
+		ViolationStore second = instances.get(1);
 		String client = newClient();
 		java.util.concurrent.atomic.AtomicInteger penalties = new java.util.concurrent.atomic.AtomicInteger();
 		// each instance's penalties race the other's conditional writes of the same client
@@ -1343,6 +1328,22 @@ public abstract class ClientRecordsContractTests {
 			this.closeables.add(closeable);
 		}
 		return store;
+	}
+
+	/**
+	 * Two instances of the store over one server, both closed after the test; the test is
+	 * skipped for a store that one instance keeps to itself.
+	 */
+	private List<ViolationStore> twoInstances(DecisionRules rules, MutableClock first, MutableClock second)
+			throws Exception {
+		List<ViolationStore> instances = createSharedStores(rules, first, second);
+		Assumptions.assumeFalse(instances.isEmpty(), "one instance keeps this store to itself");
+		for (ViolationStore store : instances) {
+			if (store instanceof AutoCloseable closeable) {
+				this.closeables.add(closeable);
+			}
+		}
+		return instances;
 	}
 
 	private static <T> List<T> concurrently(int threads, int perThread, Callable<T> task) throws Exception {
