@@ -30,7 +30,7 @@ import org.springframework.web.client.RestClient;
  * observer POSTs an alert to each of them for every block and ban.
  */
 @AutoConfiguration(after = FloodgateAutoConfiguration.class)
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnClass(RestClient.class)
 @ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
 @Conditional(FloodgateAlertsAutoConfiguration.WebhookUrlsCondition.class)

@@ -21,6 +21,7 @@ import dev.floodgate.store.memory.InMemoryClientRecords;
 import dev.floodgate.web.AuthenticationFailurePenalties;
 import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.FloodgateFilter;
+import dev.floodgate.web.Gatekeeper;
 import dev.floodgate.web.HandlerPolicyLookup;
 import dev.floodgate.web.PathPolicies;
 import dev.floodgate.web.HandlerPolicies;
@@ -68,8 +69,7 @@ import org.springframework.web.servlet.handler.MappedInterceptor;
  * {@code floodgate.enabled=false} none of it is registered.
  */
 @AutoConfiguration
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ DispatcherServlet.class, HandlerInterceptor.class })
+@ConditionalOnWebApplication
 @ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(FloodgateProperties.class)
 public final class FloodgateAutoConfiguration {
@@ -174,36 +174,8 @@ public final class FloodgateAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ClientAddressResolver floodgateClientAddressResolver(FloodgateSettings settings) {
-		return new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(), settings.clientIpHeader(),
-				settings.forwardedHeader(), settings.ipv6PrefixLength());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
 	HandlerPolicies floodgateHandlerPolicies(FloodgateSettings settings) {
 		return new HandlerPolicies(settings.defaultLimits(), settings.defaultCost());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	HandlerPoliciesInitializer floodgateHandlerPoliciesInitializer(HandlerPolicies policies,
-			ObjectProvider<org.springframework.web.servlet.handler.AbstractHandlerMethodMapping<?>> mappings) {
-		return new HandlerPoliciesInitializer(policies, mappings);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	RejectionHandler floodgateRejectionHandler(FloodgateSettings settings) {
-		return new ProblemRejectionHandler(settings.responseMessage());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	RateLimitHeaders floodgateRateLimitHeaders(FloodgateSettings settings) {
-		Headers headers = settings.headers();
-		return new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
-				headers == Headers.LEGACY || headers == Headers.BOTH);
 	}
 
 	@Bean
@@ -226,64 +198,6 @@ public final class FloodgateAutoConfiguration {
 			ObjectProvider<FloodgateObserver> observers) {
 		return new GuardedStore(new ResilientViolationStore(store, circuitBreaker,
 				FloodgateObserver.of(observers.orderedStream().toList())));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
-			ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
-			GuardedStore guarded, RejectionHandler rejectionHandler,
-			RateLimitHeaders headers, ObjectProvider<RateLimitExemption> exemptions,
-			ObjectProvider<FloodgateObserver> observers, RestrictionCache restrictions,
-			ObjectProvider<PrefixWidening> widening, ViolationStore store,
-			ObjectProvider<HandlerMappingIntrospector> introspector) {
-		FloodgateObserver observer = FloodgateObserver.of(observers.orderedStream().toList());
-		RateLimitInterceptor.FrontDoor frontDoor = new RateLimitInterceptor.FrontDoor(
-				PathPolicies.of(settings.paths(), handlerPolicies), settings.penalizedStatuses(), isInMemory(store),
-				new HandlerPolicyLookup(SingletonSupplier.of(() -> {
-					HandlerMappingIntrospector mappings = introspector.getIfUnique();
-					return (mappings != null) ? mappings.getHandlerMappings() : List.of();
-				}), handlerPolicies));
-		return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, guarded.store(), rejectionHandler,
-				headers, settings.allowList(), settings.denyList(), exemptions.orderedStream().toList(), settings.dryRun(),
-				settings.onFailure() == OnFailure.DENY, observer, restrictions, widening.getIfAvailable(), frontDoor);
-	}
-
-	/**
-	 * The front door: Floodgate's servlet filter, ahead of Spring Security's filter chain by
-	 * default ({@code floodgate.filter.order}), for every request but the health endpoint's.
-	 * @param interceptor the interceptor it shares its decisions with
-	 * @param settings the settings
-	 * @param environment where the actuator's paths are configured
-	 * @return the filter's registration
-	 */
-	@Bean
-	@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
-	FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
-			Environment environment, ListableBeanFactory beanFactory) {
-		FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
-				new FloodgateFilter(interceptor, ManagementPaths.applicationHealthPaths(environment, beanFactory)));
-		registration.setName(FILTER_BEAN_NAME);
-		registration.setOrder(settings.filterOrder());
-		registration.setDispatcherTypes(DispatcherType.REQUEST);
-		return registration;
-	}
-
-	/**
-	 * Spring Security's failed authentications as penalties
-	 * ({@code floodgate.penalize.authentication-failures}).
-	 */
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent")
-	@ConditionalOnBooleanProperty(name = "floodgate.penalize.authentication-failures", matchIfMissing = true)
-	static class AuthenticationFailurePenaltiesConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		AuthenticationFailurePenalties floodgateAuthenticationFailurePenalties() {
-			return new AuthenticationFailurePenalties();
-		}
-
 	}
 
 	@Bean
@@ -315,25 +229,141 @@ public final class FloodgateAutoConfiguration {
 	}
 
 	/**
-	 * Refuses deny-listed, banned and blocked clients on the paths that are never limited
-	 * (the actuator's and the error page), but the health endpoint's. A
-	 * {@link MappedInterceptor} bean applies to every handler mapping, the actuator's
-	 * included, here and in a management context of its own.
+	 * The rules every web stack decides by once it knows the client: the lists, the store
+	 * behind its guard, the restriction cache, widening, penalties and their observers.
+	 * @param settings the settings
+	 * @param guarded the guarded store
+	 * @param store the store, to know whether it is this instance's memory
+	 * @param observers told of every outcome, penalty and escalation
+	 * @param restrictions the restriction cache
+	 * @param widening prefix widening, when enabled
+	 * @return the gatekeeper
 	 */
 	@Bean
-	@ConditionalOnMissingBean(name = RESTRICTION_INTERCEPTOR_BEAN_NAME)
-	MappedInterceptor floodgateRestrictionInterceptor(RateLimitInterceptor interceptor, Environment environment) {
-		return new MappedInterceptor(ManagementPaths.unlimited(environment),
-				ManagementPaths.health(environment).toArray(new String[0]), new RestrictionInterceptor(interceptor));
+	@ConditionalOnMissingBean
+	Gatekeeper floodgateGatekeeper(FloodgateSettings settings, GuardedStore guarded, ViolationStore store,
+			ObjectProvider<FloodgateObserver> observers, RestrictionCache restrictions,
+			ObjectProvider<PrefixWidening> widening) {
+		return new Gatekeeper(guarded.store(), settings.allowList(), settings.denyList(), settings.dryRun(),
+				settings.onFailure() == OnFailure.DENY, FloodgateObserver.of(observers.orderedStream().toList()),
+				restrictions, widening.getIfAvailable(), isInMemory(store), settings.penalizedStatuses());
 	}
 
-	@Bean
-	@ConditionalOnMissingBean(name = "floodgateWebMvcConfigurer")
-	WebMvcConfigurer floodgateWebMvcConfigurer(RateLimitInterceptor interceptor, Environment environment) {
-		return new FloodgateWebMvcConfigurer(interceptor, environment);
+	/**
+	 * Floodgate in a servlet (Spring MVC) application: the front door filter, the
+	 * interceptor that decides each handler's limits, and the restriction interceptor of
+	 * the paths that are never limited.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ DispatcherServlet.class, HandlerInterceptor.class })
+	static class ServletConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClientAddressResolver floodgateClientAddressResolver(FloodgateSettings settings) {
+			return new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(), settings.clientIpHeader(),
+					settings.forwardedHeader(), settings.ipv6PrefixLength());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		HandlerPoliciesInitializer floodgateHandlerPoliciesInitializer(HandlerPolicies policies,
+				ObjectProvider<org.springframework.web.servlet.handler.AbstractHandlerMethodMapping<?>> mappings) {
+			return new HandlerPoliciesInitializer(policies,
+					() -> mappings.orderedStream().flatMap((mapping) -> mapping.getHandlerMethods().values().stream()));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RejectionHandler floodgateRejectionHandler(FloodgateSettings settings) {
+			return new ProblemRejectionHandler(settings.responseMessage());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitHeaders floodgateRateLimitHeaders(FloodgateSettings settings) {
+			Headers headers = settings.headers();
+			return new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
+					headers == Headers.LEGACY || headers == Headers.BOTH);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RateLimitInterceptor floodgateRateLimitInterceptor(FloodgateSettings settings,
+				ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies, Gatekeeper gatekeeper,
+				RejectionHandler rejectionHandler, RateLimitHeaders headers,
+				ObjectProvider<RateLimitExemption> exemptions, ViolationStore store,
+				ObjectProvider<HandlerMappingIntrospector> introspector) {
+			RateLimitInterceptor.FrontDoor frontDoor = new RateLimitInterceptor.FrontDoor(
+					PathPolicies.of(settings.paths(), handlerPolicies), settings.penalizedStatuses(), isInMemory(store),
+					new HandlerPolicyLookup(SingletonSupplier.of(() -> {
+						HandlerMappingIntrospector mappings = introspector.getIfUnique();
+						return (mappings != null) ? mappings.getHandlerMappings() : List.of();
+					}), handlerPolicies));
+			return new RateLimitInterceptor(clientAddressResolver, handlerPolicies, gatekeeper, rejectionHandler,
+					headers, exemptions.orderedStream().toList(), frontDoor);
+		}
+
+		/**
+		 * The front door: Floodgate's servlet filter, ahead of Spring Security's filter chain by
+		 * default ({@code floodgate.filter.order}), for every request but the health endpoint's.
+		 * @param interceptor the interceptor it shares its decisions with
+		 * @param settings the settings
+		 * @param environment where the actuator's paths are configured
+		 * @return the filter's registration
+		 */
+		@Bean
+		@ConditionalOnMissingBean(name = FILTER_BEAN_NAME)
+		FilterRegistrationBean<FloodgateFilter> floodgateFilter(RateLimitInterceptor interceptor, FloodgateSettings settings,
+				Environment environment, ListableBeanFactory beanFactory) {
+			FilterRegistrationBean<FloodgateFilter> registration = new FilterRegistrationBean<>(
+					new FloodgateFilter(interceptor, ManagementPaths.applicationHealthPaths(environment, beanFactory)));
+			registration.setName(FILTER_BEAN_NAME);
+			registration.setOrder(settings.filterOrder());
+			registration.setDispatcherTypes(DispatcherType.REQUEST);
+			return registration;
+		}
+
+		/**
+		 * Spring Security's failed authentications as penalties
+		 * ({@code floodgate.penalize.authentication-failures}).
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "org.springframework.security.authentication.event.AbstractAuthenticationFailureEvent")
+		@ConditionalOnBooleanProperty(name = "floodgate.penalize.authentication-failures", matchIfMissing = true)
+		static class AuthenticationFailurePenaltiesConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			AuthenticationFailurePenalties floodgateAuthenticationFailurePenalties() {
+				return new AuthenticationFailurePenalties();
+			}
+
+		}
+
+		/**
+		 * Refuses deny-listed, banned and blocked clients on the paths that are never limited
+		 * (the actuator's and the error page), but the health endpoint's. A
+		 * {@link MappedInterceptor} bean applies to every handler mapping, the actuator's
+		 * included, here and in a management context of its own.
+		 */
+		@Bean
+		@ConditionalOnMissingBean(name = RESTRICTION_INTERCEPTOR_BEAN_NAME)
+		MappedInterceptor floodgateRestrictionInterceptor(RateLimitInterceptor interceptor, Environment environment) {
+			return new MappedInterceptor(ManagementPaths.unlimited(environment),
+					ManagementPaths.health(environment).toArray(new String[0]), new RestrictionInterceptor(interceptor));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "floodgateWebMvcConfigurer")
+		WebMvcConfigurer floodgateWebMvcConfigurer(RateLimitInterceptor interceptor, Environment environment) {
+			return new FloodgateWebMvcConfigurer(interceptor, environment);
+		}
+
 	}
 
-	private static boolean isInMemory(ViolationStore store) {
+	static boolean isInMemory(ViolationStore store) {
 		return store instanceof RuleBookStore ruleBook && ruleBook.records() instanceof InMemoryClientRecords;
 	}
 

@@ -38,7 +38,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(before = FloodgateAutoConfiguration.class,
 		afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "floodgate.store.type", havingValue = "jdbc")
 @ConditionalOnClass({ DataSource.class, DataSourceScriptDatabaseInitializer.class })

@@ -33,7 +33,7 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 @AutoConfiguration(before = FloodgateAutoConfiguration.class,
 		afterName = { "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration",
 				"org.springframework.boot.data.mongodb.autoconfigure.DataMongoAutoConfiguration" })
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "floodgate.store.type", havingValue = "mongo")
 @ConditionalOnClass({ MongoTemplate.class, com.mongodb.client.MongoDatabase.class })

@@ -44,7 +44,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  */
 @AutoConfiguration(before = FloodgateAutoConfiguration.class,
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnBooleanProperty(name = "floodgate.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "floodgate.store.type", havingValue = "redis")
 @ConditionalOnClass(RedisConnectionFactory.class)

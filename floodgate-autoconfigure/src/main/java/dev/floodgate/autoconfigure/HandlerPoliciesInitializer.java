@@ -1,11 +1,12 @@
 package dev.floodgate.autoconfigure;
 
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
 import dev.floodgate.web.HandlerPolicies;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.handler.AbstractHandlerMethodMapping;
 
 /**
  * Resolves the policy of every mapped handler method once every singleton exists, so that
@@ -16,20 +17,22 @@ public final class HandlerPoliciesInitializer implements SmartInitializingSingle
 
 	private final HandlerPolicies policies;
 
-	private final ObjectProvider<AbstractHandlerMethodMapping<?>> mappings;
+	private final Supplier<Stream<HandlerMethod>> handlerMethods;
 
-	HandlerPoliciesInitializer(HandlerPolicies policies, ObjectProvider<AbstractHandlerMethodMapping<?>> mappings) {
+	/**
+	 * Creates the initializer.
+	 * @param policies the policies to resolve
+	 * @param handlerMethods the mapped handler methods of the application, Spring MVC's or
+	 * WebFlux's
+	 */
+	HandlerPoliciesInitializer(HandlerPolicies policies, Supplier<Stream<HandlerMethod>> handlerMethods) {
 		this.policies = policies;
-		this.mappings = mappings;
+		this.handlerMethods = handlerMethods;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		this.mappings.forEach((mapping) -> {
-			for (HandlerMethod handlerMethod : mapping.getHandlerMethods().values()) {
-				this.policies.policyFor(handlerMethod);
-			}
-		});
+		this.handlerMethods.get().forEach(this.policies::policyFor);
 	}
 
 }

@@ -106,20 +106,35 @@ public class ClientAddressResolver {
 	 * example a Unix domain socket)
 	 */
 	public @Nullable ClientAddress resolve(HttpServletRequest request) {
-		String remoteAddr = request.getRemoteAddr();
+		return resolve(request.getRemoteAddr(), (name) -> {
+			Enumeration<String> values = request.getHeaders(name);
+			return (values != null) ? values.asIterator() : null;
+		});
+	}
+
+	/**
+	 * Decide who the client of a request is, whatever the web stack: the servlet request's
+	 * and the reactive {@code ServerHttpRequest}'s adapters both come here.
+	 * @param remoteAddr the peer's address as text, or {@code null} when it has none
+	 * @param headers the values of the request's headers, instance by instance in the order
+	 * they arrived
+	 * @return the client, or {@code null} if the peer's address is not an IP address (for
+	 * example a Unix domain socket)
+	 */
+	public @Nullable ClientAddress resolve(@Nullable String remoteAddr, HeaderValues headers) {
 		IpAddress peer = parsePeer(remoteAddr);
 		if (peer == null) {
 			return null;
 		}
-		IpAddress client = resolveAddress(request, peer);
-		if (client == peer && peer.isIpv4() && remoteAddr.length() <= 15 && remoteAddr.indexOf(':') < 0) {
+		IpAddress client = resolveAddress(headers, peer);
+		if (client == peer && peer.isIpv4() && remoteAddr != null && remoteAddr.length() <= 15 && remoteAddr.indexOf(':') < 0) {
 			// a strictly parsed dotted quad is its own canonical text: the key needs no new string
 			return new ClientAddress(peer, remoteAddr);
 		}
 		return ClientAddress.of(client, this.ipv6PrefixLength);
 	}
 
-	private IpAddress resolveAddress(HttpServletRequest request, IpAddress peer) {
+	private IpAddress resolveAddress(HeaderValues request, IpAddress peer) {
 		if (!this.behindProxy || !this.trustedProxies.contains(peer)) {
 			return peer;
 		}
@@ -132,7 +147,7 @@ public class ClientAddressResolver {
 		return switch (this.forwardedHeader) {
 			case X_FORWARDED_FOR -> walk(request, X_FORWARDED_FOR, false, peer);
 			case FORWARDED -> walk(request, FORWARDED, true, peer);
-			case AUTO -> (request.getHeader(X_FORWARDED_FOR) != null) ? walk(request, X_FORWARDED_FOR, false, peer)
+			case AUTO -> hasValue(request.values(X_FORWARDED_FOR)) ? walk(request, X_FORWARDED_FOR, false, peer)
 					: walk(request, FORWARDED, true, peer);
 		};
 	}
@@ -162,13 +177,13 @@ public class ClientAddressResolver {
 	 * The address in the client IP header, if the request has exactly one such header and
 	 * its value is a single IP literal.
 	 */
-	private static @Nullable IpAddress fromClientIpHeader(HttpServletRequest request, String name) {
-		Enumeration<String> values = request.getHeaders(name);
-		if (values == null || !values.hasMoreElements()) {
+	private static @Nullable IpAddress fromClientIpHeader(HeaderValues request, String name) {
+		Iterator<String> values = request.values(name);
+		if (values == null || !values.hasNext()) {
 			return null;
 		}
-		String value = values.nextElement();
-		if (value == null || values.hasMoreElements() || value.length() > MAX_ADDRESS_LENGTH) {
+		String value = values.next();
+		if (value == null || values.hasNext() || value.length() > MAX_ADDRESS_LENGTH) {
 			return null;
 		}
 		int start = skipWhitespace(value, 0, value.length());
@@ -176,14 +191,14 @@ public class ClientAddressResolver {
 		return IpAddress.parse(value, start, end);
 	}
 
-	private IpAddress walk(HttpServletRequest request, String name, boolean forwarded, IpAddress peer) {
-		Enumeration<String> values = request.getHeaders(name);
-		if (values == null || !values.hasMoreElements()) {
+	private IpAddress walk(HeaderValues request, String name, boolean forwarded, IpAddress peer) {
+		Iterator<String> values = request.values(name);
+		if (values == null || !values.hasNext()) {
 			return peer;
 		}
-		String last = values.nextElement();
+		String last = values.next();
 		ArrayDeque<String> earlier = null;
-		while (values.hasMoreElements()) {
+		while (values.hasNext()) {
 			if (earlier == null) {
 				earlier = new ArrayDeque<>();
 			}
@@ -192,7 +207,7 @@ public class ClientAddressResolver {
 				// every instance holds at least one element, so those far left are never reached
 				earlier.removeFirst();
 			}
-			last = values.nextElement();
+			last = values.next();
 		}
 		Walk walk = new Walk();
 		if (!walkInstance(walk, last, forwarded) && earlier != null) {
@@ -521,6 +536,25 @@ public class ClientAddressResolver {
 		 * The first address from the right that is not a trusted proxy.
 		 */
 		@Nullable IpAddress client;
+
+	}
+
+	private static boolean hasValue(@Nullable Iterator<String> values) {
+		return values != null && values.hasNext();
+	}
+
+	/**
+	 * The values of a request's headers, as the web stack holds them.
+	 */
+	@FunctionalInterface
+	public interface HeaderValues {
+
+		/**
+		 * The values of every instance of a header, in the order they arrived.
+		 * @param name the header's name, matched without regard to case
+		 * @return the values, or {@code null} or an empty iterator when the request has none
+		 */
+		@Nullable Iterator<String> values(String name);
 
 	}
 

@@ -33,7 +33,7 @@ public final class FloodgateFilter extends OncePerRequestFilter {
 
 	private final RateLimitInterceptor interceptor;
 
-	private final String[] open;
+	private final OpenPaths open;
 
 	/**
 	 * Creates the filter.
@@ -44,7 +44,7 @@ public final class FloodgateFilter extends OncePerRequestFilter {
 	 */
 	public FloodgateFilter(RateLimitInterceptor interceptor, List<String> open) {
 		this.interceptor = interceptor;
-		this.open = open.toArray(new String[0]);
+		this.open = new OpenPaths(open);
 	}
 
 	/**
@@ -52,20 +52,12 @@ public final class FloodgateFilter extends OncePerRequestFilter {
 	 * parsing per request); a URI that is not in canonical form (encoded, with {@code ..} or
 	 * {@code ;} parameters) is not open, and is refused like any other path when its client is.
 	 */
+	/**
+	 * Whether a request is to an open path: see {@link OpenPaths}.
+	 */
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		String uri = request.getRequestURI();
-		String contextPath = request.getContextPath();
-		int start = (contextPath != null && uri.startsWith(contextPath)) ? contextPath.length() : 0;
-		for (String path : this.open) {
-			if (uri.startsWith(path, start)) {
-				int end = start + path.length();
-				if (uri.length() == end || uri.charAt(end) == '/') {
-					return uri.indexOf(';') < 0 && uri.indexOf('%') < 0 && !uri.contains("/.");
-				}
-			}
-		}
-		return false;
+		return this.open.contains(request.getRequestURI(), request.getContextPath());
 	}
 
 	@Override

@@ -76,8 +76,20 @@ public final class PathPolicies {
 		if (this.entries.length == 0) {
 			return null;
 		}
-		PathContainer path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
-		String method = request.getMethod();
+		return policyFor(request.getMethod(),
+				RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication());
+	}
+
+	/**
+	 * The policy of the first entry that matches a request, whatever the web stack.
+	 * @param method the request's method
+	 * @param path the request's path within the application
+	 * @return the policy, or {@code null} when no entry matches
+	 */
+	public @Nullable RatePolicy policyFor(String method, PathContainer path) {
+		if (this.entries.length == 0) {
+			return null;
+		}
 		for (Entry entry : this.entries) {
 			if (entry.appliesTo(method) && entry.pattern().matches(path)) {
 				return entry.policy();

@@ -69,6 +69,16 @@ public final class RateLimitHeaders {
 	 * @param decision the decision
 	 */
 	public void write(HttpServletResponse response, RatePolicy policy, Decision decision) {
+		write(response::setHeader, policy, decision);
+	}
+
+	/**
+	 * Writes the headers for one decision, whatever the web stack.
+	 * @param response sets a header of the response, replacing any value it had
+	 * @param policy the policy that applied
+	 * @param decision the decision
+	 */
+	public void write(java.util.function.BiConsumer<String, String> response, RatePolicy policy, Decision decision) {
 		if (!this.ietf && !this.legacy) {
 			return;
 		}
@@ -93,15 +103,15 @@ public final class RateLimitHeaders {
 		}
 		String reset = (resetMillis < 0) ? null : Long.toString(Math.max(0, (resetMillis + 999) / 1000));
 		if (this.ietf) {
-			response.setHeader(POLICY, texts.policy);
-			response.setHeader(RATE_LIMIT,
+			response.accept(POLICY, texts.policy);
+			response.accept(RATE_LIMIT,
 					texts.itemPrefixes[index] + remaining + ((reset != null) ? ";t=" + reset : ""));
 		}
 		if (this.legacy) {
-			response.setHeader(LEGACY_LIMIT, texts.counts[index]);
-			response.setHeader(LEGACY_REMAINING, Long.toString(remaining));
+			response.accept(LEGACY_LIMIT, texts.counts[index]);
+			response.accept(LEGACY_REMAINING, Long.toString(remaining));
 			if (reset != null) {
-				response.setHeader(LEGACY_RESET, reset);
+				response.accept(LEGACY_RESET, reset);
 			}
 		}
 	}

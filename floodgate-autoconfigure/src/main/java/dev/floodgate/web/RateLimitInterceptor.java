@@ -3,7 +3,6 @@ package dev.floodgate.web;
 import java.util.List;
 
 import dev.floodgate.core.Decision;
-import dev.floodgate.core.Escalation;
 import dev.floodgate.core.FloodgateObserver;
 import dev.floodgate.core.Outcome;
 import dev.floodgate.core.Penalty;
@@ -47,33 +46,15 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 
 	private final HandlerPolicies handlerPolicies;
 
-	private final ViolationStore store;
+	private final Gatekeeper gate;
 
 	private final RejectionHandler rejectionHandler;
 
 	private final RateLimitHeaders headers;
 
-	private final IpRanges allowList;
-
-	private final IpRanges denyList;
-
 	private final RateLimitExemption[] exemptions;
 
-	private final boolean dryRun;
-
-	private final boolean denyOnStoreFailure;
-
-	private final FloodgateObserver observer;
-
-	private final RestrictionCache restrictions;
-
-	private final @Nullable PrefixWidening widening;
-
 	private final FrontDoor frontDoor;
-
-	private final boolean[] penalizedStatuses;
-
-	private volatile boolean penaltiesUnsupportedLogged;
 
 	/**
 	 * Creates the interceptor.
@@ -149,21 +130,33 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			IpRanges denyList, List<RateLimitExemption> exemptions, boolean dryRun, boolean denyOnStoreFailure,
 			FloodgateObserver observer, RestrictionCache restrictions, @Nullable PrefixWidening widening,
 			FrontDoor frontDoor) {
-		this.frontDoor = frontDoor;
-		this.penalizedStatuses = statusTable(frontDoor.penalizedStatuses());
+		this(clientAddressResolver, handlerPolicies,
+				new Gatekeeper(store, allowList, denyList, dryRun, denyOnStoreFailure, observer, restrictions, widening,
+						frontDoor.localStore(), frontDoor.penalizedStatuses()),
+				rejectionHandler, headers, exemptions, frontDoor);
+	}
+
+	/**
+	 * Creates the interceptor over a {@link Gatekeeper} that a reactive application's filter
+	 * could share: the front door's local store and penalized statuses are the gatekeeper's.
+	 * @param clientAddressResolver decides who the client is
+	 * @param handlerPolicies the policy of each handler
+	 * @param gate decides for a client
+	 * @param rejectionHandler writes rejections
+	 * @param headers writes the rate limit headers
+	 * @param exemptions exemption predicates
+	 * @param frontDoor the path limits, and how a refusal finds its handler's policy
+	 */
+	public RateLimitInterceptor(ClientAddressResolver clientAddressResolver, HandlerPolicies handlerPolicies,
+			Gatekeeper gate, RejectionHandler rejectionHandler, RateLimitHeaders headers,
+			List<RateLimitExemption> exemptions, FrontDoor frontDoor) {
 		this.clientAddressResolver = clientAddressResolver;
 		this.handlerPolicies = handlerPolicies;
-		this.store = store;
+		this.gate = gate;
 		this.rejectionHandler = rejectionHandler;
 		this.headers = headers;
-		this.allowList = allowList;
-		this.denyList = denyList;
 		this.exemptions = exemptions.toArray(new RateLimitExemption[0]);
-		this.dryRun = dryRun;
-		this.denyOnStoreFailure = denyOnStoreFailure;
-		this.observer = observer;
-		this.restrictions = restrictions;
-		this.widening = widening;
+		this.frontDoor = frontDoor;
 	}
 
 	@Override
@@ -197,35 +190,22 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		Visit visit = visit(request);
 		visit.decided = true;
 		visit.policy = policy;
-		Decision decision = decideOrRecall(client, policy);
+		Decision decision = this.gate.decideOrRecall(client, policy);
 		if (decision == null) {
-			this.observer.requestDecided(RequestOutcome.UNAVAILABLE, policy);
-			return !this.denyOnStoreFailure || reject(request, response,
-					new Rejection(Rejection.Reason.STORE_UNAVAILABLE, 5_000, client.key(), policyName(policy)));
+			this.gate.observer().requestDecided(RequestOutcome.UNAVAILABLE, policy);
+			return !this.gate.denyOnStoreFailure() || reject(request, response,
+					new Rejection(Rejection.Reason.STORE_UNAVAILABLE, 5_000, client.key(), Gatekeeper.policyName(policy)));
 		}
 		if (policy != null) {
 			this.headers.write(response, policy, decision);
 		}
+		this.gate.decided(client, policy, decision);
 		Outcome outcome = decision.outcome();
-		this.observer.requestDecided(RequestOutcome.of(outcome), policy);
-		Escalation escalation = decision.escalation();
-		if (escalation != null) {
-			logEscalation(client.key(), policy, escalation, " after " + escalation.violations() + " violations");
-			this.observer.escalated(client.key(), escalation, policy, this.dryRun);
-		}
 		if (!outcome.rejected()) {
 			return true;
 		}
-		return reject(request, response,
-				new Rejection(reason(outcome), decision.retryAfterMillis(), client.key(), policyName(policy)));
-	}
-
-	private static Rejection.Reason reason(Outcome outcome) {
-		return switch (outcome) {
-			case BANNED -> Rejection.Reason.BANNED;
-			case BLOCKED -> Rejection.Reason.BLOCKED;
-			default -> Rejection.Reason.LIMITED;
-		};
+		return reject(request, response, new Rejection(Gatekeeper.reason(outcome), decision.retryAfterMillis(),
+				client.key(), Gatekeeper.policyName(policy)));
 	}
 
 	/**
@@ -254,11 +234,11 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (policy != null) {
 			return decideWith(request, response, client, policy);
 		}
-		Decision known = this.frontDoor.localStore() ? decideOrRecall(client, null) : recall(client);
-		if (known == null && this.restrictions.known(client.key()) != null) {
+		Decision known = this.gate.localStore() ? this.gate.decideOrRecall(client, null) : this.gate.recall(client);
+		if (known == null && this.gate.knownRestricted(client)) {
 			// a restriction this instance learnt longer ago than the cache's ttl: ask the store
 			// again here, once per ttl, rather than let the client through to the chain
-			known = decideOrRecall(client, null);
+			known = this.gate.decideOrRecall(client, null);
 		}
 		if (known == null || !known.outcome().rejected()) {
 			return true;
@@ -269,9 +249,9 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (handlerPolicy != null) {
 			this.headers.write(response, handlerPolicy, known);
 		}
-		this.observer.requestDecided(RequestOutcome.of(known.outcome()), handlerPolicy);
-		return reject(request, response, new Rejection(reason(known.outcome()), known.retryAfterMillis(), client.key(),
-				policyName(handlerPolicy)));
+		this.gate.observer().requestDecided(RequestOutcome.of(known.outcome()), handlerPolicy);
+		return reject(request, response, new Rejection(Gatekeeper.reason(known.outcome()), known.retryAfterMillis(),
+				client.key(), Gatekeeper.policyName(handlerPolicy)));
 	}
 
 	/**
@@ -292,31 +272,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		}
 		int status = response.getStatus();
 		Penalty penalty = visit.authenticationFailed ? Penalty.AUTHENTICATION_FAILURE
-				: (penalized(status, visit.penalties) ? Penalty.STATUS : null);
-		ClientAddress client = visit.resolvedClient;
-		if (penalty == null) {
-			if (!visit.decided && status >= 400 && !this.frontDoor.localStore() && recall(client) == null) {
-				Decision decision = decide(client, null);
-				if (decision != null) {
-					this.restrictions.remember(client.key(), decision);
-				}
-			}
-			return;
+				: (this.gate.penalized(status, visit.penalties) ? Penalty.STATUS : null);
+		if (penalty != null) {
+			this.gate.penalize(visit.resolvedClient, penalty, status, visit.policy);
 		}
-		Decision decision = penalize(client, penalty);
-		if (decision == null) {
-			return;
-		}
-		this.observer.penalized(client.key(), penalty, visit.policy, this.dryRun);
-		Escalation escalation = decision.escalation();
-		if (escalation != null) {
-			logEscalation(client.key(), visit.policy, escalation,
-					" after " + escalation.violations() + " violations, the last a penalty (" + penaltyText(penalty, status) + ")");
-			this.observer.escalated(client.key(), escalation, visit.policy, this.dryRun);
-		}
-		this.restrictions.remember(client.key(), decision);
-		if (this.widening != null && decision.outcome().rejected()) {
-			widen(client, visit.policy, decision);
+		else if (!visit.decided && status >= 400) {
+			this.gate.refresh(visit.resolvedClient);
 		}
 	}
 
@@ -332,53 +293,6 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		}
 	}
 
-	private static String penaltyText(Penalty penalty, int status) {
-		return (penalty == Penalty.STATUS) ? "status " + status : "failed authentication, status " + status;
-	}
-
-	private boolean penalized(int status, int @Nullable [] handlerStatuses) {
-		if (status >= 0 && status < this.penalizedStatuses.length && this.penalizedStatuses[status]) {
-			return true;
-		}
-		if (handlerStatuses != null) {
-			for (int candidate : handlerStatuses) {
-				if (candidate == status) {
-					return true;
-				}
-			}
-		}
-		return false;
-	}
-
-	private @Nullable Decision penalize(ClientAddress client, Penalty penalty) {
-		try {
-			return this.store.penalize(client.key(), penalty);
-		}
-		catch (UnsupportedOperationException ex) {
-			if (!this.penaltiesUnsupportedLogged) {
-				this.penaltiesUnsupportedLogged = true;
-				logger.warn("Floodgate's store does not record penalties (" + ex.getMessage()
-						+ "): penalized responses are not counted as violations");
-			}
-			return null;
-		}
-		catch (RuntimeException ex) {
-			// a ResilientViolationStore has logged it; a penalty that cannot be recorded is lost
-			if (logger.isDebugEnabled()) {
-				logger.debug("No penalty recorded for " + client.key() + ": " + ex.getMessage());
-			}
-			return null;
-		}
-	}
-
-	private static boolean[] statusTable(java.util.Set<Integer> statuses) {
-		boolean[] table = new boolean[600];
-		for (int status : statuses) {
-			table[status] = true;
-		}
-		return table;
-	}
-
 	private static Visit visit(HttpServletRequest request) {
 		if (request.getAttribute(VISIT_ATTRIBUTE) instanceof Visit visit) {
 			return visit;
@@ -386,49 +300,6 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		Visit visit = new Visit();
 		request.setAttribute(VISIT_ATTRIBUTE, visit);
 		return visit;
-	}
-
-	/**
-	 * A restriction this instance knows of without asking a shared store: a widened network's,
-	 * or one its restriction cache remembers.
-	 */
-	private @Nullable Decision recall(ClientAddress client) {
-		Decision decision = (this.widening != null) ? this.widening.restriction(client) : null;
-		return (decision != null) ? decision : this.restrictions.get(client.key());
-	}
-
-	/**
-	 * The decision for a client: a widened network's restriction, else this instance's
-	 * remembered restriction, else the store's decision (remembered, and counted towards the
-	 * network's widening); when the store cannot answer, a restriction this instance knows of.
-	 * @param client the client
-	 * @param policy the handler's policy, or {@code null} to only check for a restriction
-	 * @return the decision, or {@code null} when nobody could decide
-	 */
-	private @Nullable Decision decideOrRecall(ClientAddress client, @Nullable RatePolicy policy) {
-		Decision decision = recall(client);
-		if (decision != null) {
-			return decision;
-		}
-		decision = decide(client, policy);
-		if (decision == null) {
-			// the store cannot answer: a restriction this instance knows of still holds
-			return this.restrictions.known(client.key());
-		}
-		this.restrictions.remember(client.key(), decision);
-		if (this.widening != null && decision.outcome().rejected()) {
-			widen(client, policy, decision);
-		}
-		return decision;
-	}
-
-	private void widen(ClientAddress client, @Nullable RatePolicy policy, Decision decision) {
-		PrefixWidening.Widening widened = this.widening.restricted(client, decision);
-		if (widened != null) {
-			logEscalation(widened.prefix(), policy, widened.escalation(),
-					" after " + widened.escalation().violations() + " clients within it were restricted");
-			this.observer.escalated(widened.prefix(), widened.escalation(), policy, this.dryRun);
-		}
 	}
 
 	/**
@@ -458,7 +329,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			return screened;
 		}
 		ClientAddress client = visit.resolvedClient;
-		Decision decision = decideOrRecall(client, null);
+		Decision decision = this.gate.decideOrRecall(client, null);
 		if (decision == null) {
 			return true;
 		}
@@ -466,10 +337,9 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (outcome != Outcome.BANNED && outcome != Outcome.BLOCKED) {
 			return true;
 		}
-		this.observer.requestDecided(RequestOutcome.of(outcome), null);
-		return reject(request, response, new Rejection(
-				(outcome == Outcome.BANNED) ? Rejection.Reason.BANNED : Rejection.Reason.BLOCKED,
-				decision.retryAfterMillis(), client.key(), null));
+		this.gate.observer().requestDecided(RequestOutcome.of(outcome), null);
+		return reject(request, response, new Rejection(Gatekeeper.reason(outcome), decision.retryAfterMillis(),
+				client.key(), null));
 	}
 
 	/**
@@ -483,27 +353,22 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		if (client == null) {
 			return Boolean.TRUE;
 		}
-		if (!this.denyList.isEmpty() && this.denyList.contains(client.address())) {
-			return rejectDenied(request, response, client);
+		if (this.gate.denied(client)) {
+			this.gate.observer().requestDecided(RequestOutcome.DENIED, null);
+			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
 		}
 		if (isExempt(request, client)) {
 			visit.exempt = true;
 			if (observeExempt) {
-				this.observer.requestDecided(RequestOutcome.EXEMPT, null);
+				this.gate.observer().requestDecided(RequestOutcome.EXEMPT, null);
 			}
 			return Boolean.TRUE;
 		}
 		return null;
 	}
 
-	private boolean rejectDenied(HttpServletRequest request, HttpServletResponse response, ClientAddress client)
-			throws Exception {
-		this.observer.requestDecided(RequestOutcome.DENIED, null);
-		return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
-	}
-
 	private boolean isExempt(HttpServletRequest request, ClientAddress client) {
-		if (!this.allowList.isEmpty() && this.allowList.contains(client.address())) {
+		if (this.gate.allowed(client)) {
 			return true;
 		}
 		for (RateLimitExemption exemption : this.exemptions) {
@@ -514,25 +379,12 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		return false;
 	}
 
-	private @Nullable Decision decide(ClientAddress client, @Nullable RatePolicy policy) {
-		try {
-			return this.store.decide(client.key(), policy);
-		}
-		catch (RuntimeException ex) {
-			// a ResilientViolationStore has logged it; never let a store failure become a 500
-			if (logger.isDebugEnabled()) {
-				logger.debug("No decision for " + client.key() + ": " + ex.getMessage());
-			}
-			return null;
-		}
-	}
-
 	private boolean reject(HttpServletRequest request, HttpServletResponse response, Rejection rejection)
 			throws Exception {
 		Visit visit = visit(request);
 		visit.refused = true;
 		visit.decided = true;
-		if (this.dryRun) {
+		if (this.gate.dryRun()) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("[dry-run] Would reject " + request.getMethod() + " from " + rejection.client() + ": "
 						+ rejection.reason());
@@ -544,24 +396,6 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		}
 		this.rejectionHandler.reject(request, response, rejection);
 		return false;
-	}
-
-	private void logEscalation(String client, @Nullable RatePolicy policy, Escalation escalation, String cause) {
-		if (!logger.isWarnEnabled()) {
-			return;
-		}
-		String prefix = this.dryRun ? "[dry-run: not enforced] Floodgate " : "Floodgate ";
-		String what = (escalation.kind() == Escalation.Kind.BAN)
-				? (escalation.permanent() ? "banned client " + client + " permanently"
-						: "banned client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis()))
-				: "blocked client " + client + " until " + java.time.Instant.ofEpochMilli(escalation.untilMillis())
-						+ " (block " + escalation.number() + ")";
-		// a penalty of a request no limit decided (a failed login Spring Security answered) has no policy
-		logger.warn(prefix + what + cause + ((policy != null) ? "; policy " + policy.name() : ""));
-	}
-
-	private static @Nullable String policyName(@Nullable RatePolicy policy) {
-		return (policy != null) ? policy.name() : null;
 	}
 
 	/**

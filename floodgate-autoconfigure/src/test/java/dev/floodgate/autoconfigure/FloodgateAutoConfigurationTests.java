@@ -40,8 +40,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -61,7 +59,6 @@ import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import org.springframework.web.servlet.handler.AbstractHandlerMethodMapping;
 import org.springframework.web.servlet.handler.MappedInterceptor;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -344,8 +341,13 @@ class FloodgateAutoConfigurationTests {
 				userBean("myResolver", ClientAddressResolver.class, () -> resolver),
 				userBean("myPolicies", HandlerPolicies.class, () -> policies),
 				userBean("myInitializer", HandlerPoliciesInitializer.class,
-						() -> new HandlerPoliciesInitializer(policies, handlerMappings())),
+						() -> new HandlerPoliciesInitializer(policies, Stream::empty)),
 				userBean("myRejectionHandler", RejectionHandler.class, () -> rejectionHandler),
+				userBean("myGatekeeper", dev.floodgate.web.Gatekeeper.class,
+						() -> new dev.floodgate.web.Gatekeeper(store, IpRanges.none(), IpRanges.none(), false, false,
+								dev.floodgate.core.FloodgateObserver.NONE,
+								new dev.floodgate.store.RestrictionCache(java.time.Clock.systemUTC(), java.time.Duration.ZERO, 1),
+								null, true, java.util.Set.of())),
 				userBean("myHeaders", RateLimitHeaders.class, () -> headers),
 				userBean("myInterceptor", RateLimitInterceptor.class,
 						() -> new RateLimitInterceptor(resolver, policies, store, rejectionHandler, headers, IpRanges.none(),
@@ -357,12 +359,6 @@ class FloodgateAutoConfigurationTests {
 
 	private static <T> Arguments userBean(String name, Class<T> type, Supplier<T> bean) {
 		return Arguments.of(name, type, bean);
-	}
-
-	@SuppressWarnings("unchecked")
-	private static ObjectProvider<AbstractHandlerMethodMapping<?>> handlerMappings() {
-		return (ObjectProvider<AbstractHandlerMethodMapping<?>>) (Object) new DefaultListableBeanFactory()
-			.getBeanProvider(AbstractHandlerMethodMapping.class);
 	}
 
 	@Test
