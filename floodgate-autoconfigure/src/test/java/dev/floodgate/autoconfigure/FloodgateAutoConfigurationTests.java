@@ -214,20 +214,26 @@ class FloodgateAutoConfigurationTests {
 	}
 
 	@Test
-	void registersNothingInAReactiveWebApplication() {
+	void aReactiveWebApplicationGetsTheWebFilterAndNoneOfTheServletParts() {
 		new ReactiveWebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(FloodgateAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(FloodgateAutoConfiguration.class,
+					FloodgateWebFluxAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(floodgateBeans(context)).isEmpty();
+				assertThat(context).hasSingleBean(dev.floodgate.web.reactive.FloodgateWebFilter.class);
+				assertThat(context).hasSingleBean(dev.floodgate.web.Gatekeeper.class);
+				assertThat(context).doesNotHaveBean(RateLimitInterceptor.class);
+				assertThat(context).doesNotHaveBean(FloodgateAutoConfiguration.FILTER_BEAN_NAME);
 			});
 	}
 
 	@Test
-	void registersNothingWithoutSpringMvc() {
+	void withoutSpringMvcAServletApplicationGetsNoInterceptorNorFilter() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(DispatcherServlet.class)).run((context) -> {
 			assertThat(context).hasNotFailed();
-			assertThat(floodgateBeans(context)).isEmpty();
+			assertThat(context).doesNotHaveBean(RateLimitInterceptor.class);
+			assertThat(context).doesNotHaveBean(FloodgateAutoConfiguration.FILTER_BEAN_NAME);
+			assertThat(context).doesNotHaveBean(dev.floodgate.web.reactive.FloodgateWebFilter.class);
 		});
 	}
 
