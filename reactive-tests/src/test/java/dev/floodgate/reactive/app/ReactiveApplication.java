@@ -9,6 +9,7 @@ import dev.floodgate.store.redis.RedisClientRecords;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +35,8 @@ public class ReactiveApplication {
 	@Bean
 	@ConditionalOnBooleanProperty("test.redis-on-test-clock")
 	RedisClientRecords floodgateRedisClientRecords(RedisConnectionFactory connectionFactory, DecisionRules rules,
-			@Qualifier("floodgateClock") Clock clock) {
-		return new RedisClientRecords(connectionFactory, rules, "floodgate:", Duration.ofSeconds(5), clock);
+			@Qualifier("floodgateClock") Clock clock, @Value("${floodgate.store.timeout:500ms}") Duration timeout) {
+		return new RedisClientRecords(connectionFactory, rules, "floodgate:", timeout, clock);
 	}
 
 	@RestController
