@@ -11,6 +11,7 @@ import dev.floodgate.web.ProblemBodies;
 import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.reactive.FloodgateWebFilter;
 import dev.floodgate.web.reactive.ReactiveRateLimitExemption;
+import dev.floodgate.web.reactive.RoutePolicies;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -65,7 +66,7 @@ public final class FloodgateWebFluxAutoConfiguration {
 	@ConditionalOnMissingBean
 	FloodgateWebFilter floodgateWebFilter(FloodgateSettings settings, Gatekeeper gatekeeper,
 			HandlerPolicies handlerPolicies, ObjectProvider<HandlerMapping> handlerMappings,
-			ObjectProvider<ReactiveRateLimitExemption> exemptions,
+			ObjectProvider<ReactiveRateLimitExemption> exemptions, ObjectProvider<RoutePolicies> routePolicies,
 			@Qualifier(STORE_SCHEDULER_BEAN_NAME) Scheduler storeScheduler, Environment environment,
 			ListableBeanFactory beanFactory) {
 		ClientAddressResolver resolver = new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(),
@@ -80,7 +81,7 @@ public final class FloodgateWebFluxAutoConfiguration {
 				new ProblemBodies(settings.responseMessage()), rateLimitHeaders, exemptions.orderedStream().toList(),
 				ManagementPaths.applicationHealthPaths(environment, beanFactory),
 				Arrays.stream(ManagementPaths.unlimited(environment)).map(parser::parse).toList(),
-				storeScheduler, settings.filterOrder());
+				storeScheduler, routePolicies.orderedStream().toList(), settings.filterOrder());
 	}
 
 	@Bean

@@ -88,6 +88,8 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 
 	private final Scheduler storeScheduler;
 
+	private final List<RoutePolicies> routePolicies;
+
 	private final int order;
 
 	/**
@@ -104,12 +106,15 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 	 * @param unlimited paths where restricted clients are refused but nothing is counted (the
 	 * actuator's, the error page)
 	 * @param storeScheduler where calls to a shared store run
+	 * @param routePolicies the policies routes give their requests (a gateway's), asked before
+	 * the handlers' own
 	 * @param order the filter's order
 	 */
 	public FloodgateWebFilter(ClientAddressResolver resolver, Gatekeeper gate, HandlerPolicies handlerPolicies,
 			PathPolicies paths, Supplier<List<HandlerMapping>> handlerMappings, ProblemBodies problems,
 			RateLimitHeaders headers, List<ReactiveRateLimitExemption> exemptions, List<String> open,
-			List<PathPattern> unlimited, Scheduler storeScheduler, int order) {
+			List<PathPattern> unlimited, Scheduler storeScheduler, List<RoutePolicies> routePolicies, int order) {
+		this.routePolicies = List.copyOf(routePolicies);
 		this.resolver = resolver;
 		this.gate = gate;
 		this.handlerPolicies = handlerPolicies;
@@ -166,16 +171,22 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 		if (known != null && known.outcome().rejected()) {
 			// refused without a store call nor a handler lookup beyond the one for its headers
 			return handler(exchange).flatMap((handler) -> {
-				RatePolicy policy = policyOf(handler, visit);
+				RatePolicy policy = policyOf(exchange, handler, visit);
 				return refuse(exchange, chain, visit, policy, known);
 			});
 		}
-		return handler(exchange).flatMap((handler) -> decide(exchange, chain, visit, policyOf(handler, visit)));
+		return handler(exchange).flatMap((handler) -> decide(exchange, chain, visit, policyOf(exchange, handler, visit)));
 	}
 
-	private @Nullable RatePolicy policyOf(Object handler, Visit visit) {
+	private @Nullable RatePolicy policyOf(ServerWebExchange exchange, Object handler, Visit visit) {
 		if (handler == NO_HANDLER) {
 			return this.handlerPolicies.defaultPolicy();
+		}
+		for (RoutePolicies routes : this.routePolicies) {
+			RatePolicy policy = routes.policyFor(exchange, handler);
+			if (policy != null) {
+				return policy;
+			}
 		}
 		int[] penalties = this.handlerPolicies.penalizedStatuses(handler);
 		if (penalties.length > 0) {
