@@ -32,9 +32,13 @@ import org.springframework.web.server.ServerWebExchange;
  *     filters:
  *       - Floodgate=5/second, 100/hour
  * </pre>
- * The policy is named after the route ({@code name} names it otherwise, and routes that name
- * the same policy share its counters). In the Java route DSL:
- * {@code .filters(f -> f.filter(floodgate.limit("5/second")))}.
+ * Every argument is one limit, and all must hold; the long form takes them as
+ * {@code args: { limit: "5/second, 100/hour" }}. The policy is named after the route, and a
+ * name that another policy has with other limits ({@code default}, an annotated handler's, a
+ * path limit's) stops the start. In the Java route DSL:
+ * {@code .filters(f -> f.filter(floodgate.limit("5/second")))}, or
+ * {@code floodgate.limit("search", "5/second")} to give the policy a name, which routes
+ * sharing it share the counters of.
  * <p>
  * The filter itself does nothing when the route runs: {@code FloodgateWebFilter} decides every
  * request once, in front of every route, and takes a route's policy from this filter when the
@@ -139,7 +143,8 @@ public class FloodgateGatewayFilterFactory extends AbstractGatewayFilterFactory<
 		}
 
 		/**
-		 * The policy's name: in the rate limit headers, the metrics and the store's keys.
+		 * The policy's name: in the rate limit headers, the metrics and the store's keys. Set
+		 * from Java only: in a route's configuration every argument is a limit.
 		 * @return the name, or {@code null} for the route's id
 		 */
 		public @Nullable String getName() {

@@ -1,0 +1,42 @@
+package dev.floodgate.gatewaysample;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A wrong Floodgate filter on a route stops the gateway at its start, with a message that
+ * names the route.
+ */
+class GatewayStartupTests {
+
+	private static Upstream upstream;
+
+	@BeforeAll
+	static void startUpstream() {
+		upstream = new Upstream();
+	}
+
+	@AfterAll
+	static void stopUpstream() {
+		upstream.close();
+	}
+
+	@Test
+	void aLimitThatIsNoLimitStopsTheStartNamingTheRoute() {
+		assertThatThrownBy(() -> new GatewayApp(upstream, "sample.search-limit=5/fortnight").close())
+			.hasStackTraceContaining("route 'search'")
+			.hasStackTraceContaining("5/fortnight");
+	}
+
+	@Test
+	void aRoutePolicyNamedAsAnotherPolicyWithOtherLimitsStopsTheStart() {
+		// application-clash.yml: a route named "default", as floodgate.limit's policy is
+		assertThatThrownBy(() -> new GatewayApp(upstream, "spring.profiles.active=clash").close())
+			.hasStackTraceContaining("route 'default'")
+			.hasStackTraceContaining("already defined as [5/1m], not [9/1m]");
+	}
+
+}
