@@ -59,6 +59,9 @@ if [ ! -f "$jar" ] || ! grep -q 'BOOT-INF/lib/' "$jar"; then
   exit 1
 fi
 
+# shellcheck source=benchmarks/lib.sh
+. benchmarks/lib.sh
+
 work="$(mktemp -d -t floodgate-http.XXXXXX)"
 pids=()
 cleanup() {
@@ -71,45 +74,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a free loopback port: nothing answers on it
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
 
-await() {
-  local url="$1" name="$2" log="$3"
-  for _ in $(seq 1 240); do
-    if curl -fsS -o /dev/null "$url" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  echo "$name did not start; its log:" >&2
-  tail -50 "$log" >&2
-  exit 1
-}
 
 store_args=()
 redis_note=""
 if [ "$store" = redis ]; then
   command -v redis-server >/dev/null || { echo "redis-server is missing (apt-get install -y redis-server)" >&2; exit 1; }
-  redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-    >"$work/redis.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    if redis-cli -p "$redis_port" ping >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null; then
-      break
-    fi
-    sleep 0.1
-  done
+  start_redis
   store_args=(--spring.profiles.active=redis "--spring.data.redis.port=$redis_port")
   redis_note=" (redis-server on 127.0.0.1:$redis_port)"
 fi
@@ -172,22 +143,7 @@ if [ "$floor" = 1 ]; then
   fi
 fi
 
-# runs wrk and prints requests/s; fails on any non-2xx response (a limit reached, an error)
-drive() {
-  local url="$1" seconds="$2" out
-  out=$(wrk -t "$threads" -c "$connections" -d "${seconds}s" --latency "$url")
-  if echo "$out" | grep -q 'Non-2xx or 3xx responses'; then
-    echo "wrk saw non-2xx responses from $url:" >&2
-    echo "$out" >&2
-    exit 1
-  fi
-  echo "$out" | awk '/^Requests\/sec:/ { print $2 }'
-}
 
-# the median of the numbers on standard input, printed with the format given
-median() {
-  sort -g | awk -v f="$1" '{ v[NR] = $1 } END { printf f "\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 echo "# Floodgate HTTP benchmark: $store store$redis_note"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -8,15 +8,11 @@ import reactor.core.publisher.Mono;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.http.HttpStatus;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 /**
  * A Spring Cloud Gateway in front of the URL shortener's redirect service, with
@@ -24,9 +20,9 @@ import org.springframework.web.server.ResponseStatusException;
  * ({@code application.yml}) and the {@code preview} route (Java DSL, below) under limits of
  * their own, and a scanner's 404s from the service counted as violations.
  * <p>
- * The redirect service is {@code sample.upstream-uri}; without one, a stand-in inside this
- * application ({@link Upstream}, reached through {@code forward:}) answers, so the sample
- * runs on its own.
+ * The redirect service is {@code sample.upstream-uri}; without one, a stand-in
+ * ({@link RedirectService}) answers on {@code sample.redirect-service.port} (8091), so the
+ * sample runs on its own.
  */
 @SpringBootApplication
 public class GatewaySampleApplication {
@@ -48,7 +44,7 @@ public class GatewaySampleApplication {
 	 */
 	@Bean
 	RouteLocator previewRoutes(RouteLocatorBuilder routes, FloodgateGatewayFilterFactory floodgate,
-			@Value("${sample.upstream-uri:forward:/}") String upstream) {
+			@Value("${sample.upstream-uri:http://127.0.0.1:${sample.redirect-service.port:8091}}") String upstream) {
 		return routes.routes()
 			.route("preview", (route) -> route.path("/preview/**")
 				.filters((filters) -> filters.filter(floodgate.limit("3/minute")).prefixPath("/upstream"))
@@ -71,22 +67,14 @@ public class GatewaySampleApplication {
 	}
 
 	/**
-	 * The redirect service's stand-in: {@code abc} is a short link, every other code a 404.
+	 * The redirect service's stand-in, unless {@code sample.redirect-service.enabled=false}.
+	 * @param port its port
+	 * @return the service
 	 */
-	@RestController
-	static class Upstream {
-
-		@GetMapping("/upstream/links/{code}")
-		Mono<String> link(@PathVariable String code) {
-			return "abc".equals(code) ? Mono.just("https://example.com/abc")
-					: Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
-		}
-
-		@GetMapping({ "/upstream/search", "/upstream/preview/{code}", "/upstream/hello" })
-		Mono<String> page() {
-			return Mono.just("hello from the redirect service");
-		}
-
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBooleanProperty(name = "sample.redirect-service.enabled", matchIfMissing = true)
+	RedirectService redirectService(@Value("${sample.redirect-service.port:8091}") int port) {
+		return new RedirectService(port);
 	}
 
 }

@@ -29,7 +29,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * {@link GatewaySampleApplication} started on Reactor Netty on a random port in front of an
- * {@link Upstream} server, with Floodgate's clock under the test's control, and a
+ * {@link RedirectService} server, with Floodgate's clock under the test's control, and a
  * {@link WebTestClient} bound to that server. Unless a test says otherwise, every client is
  * an address behind the loopback proxy ({@code floodgate.behind-proxy=true},
  * {@code X-Forwarded-For}), blocked after 3 violations for 1, 2, 4 minutes, banned after 10.
@@ -44,9 +44,9 @@ final class GatewayApp implements AutoCloseable {
 
 	final WebTestClient http;
 
-	GatewayApp(Upstream upstream, String... properties) {
+	GatewayApp(RedirectService upstream, String... properties) {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-				"sample.upstream-uri=" + upstream.uri(), "floodgate.behind-proxy=true", "floodgate.limit=5/minute",
+				"sample.upstream-uri=" + upstream.uri(), "sample.redirect-service.enabled=false", "floodgate.behind-proxy=true", "floodgate.limit=5/minute",
 				"floodgate.block.after-violations=3", "floodgate.block.duration=1m", "floodgate.block.factor=2",
 				"floodgate.ban.after-violations=10", "floodgate.ban.window=24h"));
 		all.addAll(List.of(properties));

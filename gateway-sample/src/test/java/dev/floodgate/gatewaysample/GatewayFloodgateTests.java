@@ -30,13 +30,13 @@ class GatewayFloodgateTests {
 
 	private static final String OTHER = "198.51.100.7";
 
-	private static Upstream upstream;
+	private static RedirectService upstream;
 
 	private GatewayApp app;
 
 	@BeforeAll
 	static void startUpstream() {
-		upstream = new Upstream();
+		upstream = new RedirectService(0);
 	}
 
 	@AfterAll

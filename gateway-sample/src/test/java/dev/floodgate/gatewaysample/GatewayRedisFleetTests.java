@@ -33,14 +33,14 @@ class GatewayRedisFleetTests {
 
 	private static RedisServer redis;
 
-	private static Upstream upstream;
+	private static RedirectService upstream;
 
 	private final List<GatewayApp> apps = new ArrayList<>();
 
 	@BeforeAll
 	static void start() {
 		redis = RedisServer.start();
-		upstream = new Upstream();
+		upstream = new RedirectService(0);
 	}
 
 	@AfterAll

@@ -12,11 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class GatewayStartupTests {
 
-	private static Upstream upstream;
+	private static RedirectService upstream;
 
 	@BeforeAll
 	static void startUpstream() {
-		upstream = new Upstream();
+		upstream = new RedirectService(0);
 	}
 
 	@AfterAll

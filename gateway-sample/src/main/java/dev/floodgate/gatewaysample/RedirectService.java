@@ -8,20 +8,25 @@ import reactor.netty.resources.LoopResources;
 import org.springframework.http.HttpStatus;
 
 /**
- * The redirect service the gateway proxies, as a server of its own on a free loopback port:
+ * A stand-in for the URL shortener's redirect service, which the gateway proxies: a server of
+ * its own on a loopback port, outside the gateway (Floodgate does not see its requests).
  * {@code /upstream/links/abc} is a short link, every other code a 404, and every other
  * {@code /upstream/**} page a 200.
  */
-final class Upstream implements AutoCloseable {
+public final class RedirectService implements AutoCloseable {
 
 	private final LoopResources loops = LoopResources.create("upstream", 1, true);
 
 	private final DisposableServer server;
 
-	Upstream() {
+	/**
+	 * Starts the service.
+	 * @param port its port on 127.0.0.1, or 0 for a free one
+	 */
+	public RedirectService(int port) {
 		this.server = HttpServer.create()
 			.host("127.0.0.1")
-			.port(0)
+			.port(port)
 			// loops of its own: a gateway's context, closing, disposes Reactor Netty's global ones
 			.runOn(this.loops)
 			.route((routes) -> routes.get("/upstream/links/{code}", (request, response) -> {
@@ -33,7 +38,11 @@ final class Upstream implements AutoCloseable {
 			.bindNow();
 	}
 
-	String uri() {
+	/**
+	 * Where the service answers.
+	 * @return its base URI
+	 */
+	public String uri() {
 		return "http://127.0.0.1:" + this.server.port();
 	}
 
