@@ -26,7 +26,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.result.method.AbstractHandlerMethodMapping;
 import org.springframework.web.server.WebFilter;
@@ -77,7 +76,7 @@ public final class FloodgateWebFluxAutoConfiguration {
 		PathPatternParser parser = PathPatternParser.defaultInstance;
 		return new FloodgateWebFilter(resolver, gatekeeper, handlerPolicies,
 				PathPolicies.of(settings.paths(), handlerPolicies),
-				SingletonSupplier.of(() -> handlerMappings.orderedStream().toList()),
+				() -> handlerMappings.orderedStream().toList(),
 				new ProblemBodies(settings.responseMessage()), rateLimitHeaders, exemptions.orderedStream().toList(),
 				ManagementPaths.applicationHealthPaths(environment, beanFactory),
 				Arrays.stream(ManagementPaths.unlimited(environment)).map(parser::parse).toList(),

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.floodgate.testsupport.BlockingCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -24,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the Java DSL, a scanner's upstream 404s escalating to blocks and a ban, and the
  * forwarding headers an attacker writes.
  */
+@ExtendWith(BlockingCalls.class)
 class GatewayFloodgateTests {
 
 	private static final String ATTACKER = "203.0.113.9";
@@ -60,6 +63,9 @@ class GatewayFloodgateTests {
 		}).subscribeOn(Schedulers.parallel()))
 			.expectErrorMatches((ex) -> ex.getClass().getName().equals("reactor.blockhound.BlockingOperationError"))
 			.verify(Duration.ofSeconds(5));
+		// and recorded, so that a blocking call a library swallows still fails its test
+		assertThat(BlockingCalls.found()).singleElement().asString().contains("Thread.sleep");
+		BlockingCalls.clear();
 	}
 
 	@Test

@@ -1,8 +1,10 @@
 package dev.floodgate.gatewaysample;
 
+import dev.floodgate.testsupport.BlockingCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A wrong Floodgate filter on a route stops the gateway at its start, with a message that
  * names the route.
  */
+@ExtendWith(BlockingCalls.class)
 class GatewayStartupTests {
 
 	private static RedirectService upstream;

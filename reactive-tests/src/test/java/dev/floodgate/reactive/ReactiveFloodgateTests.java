@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.floodgate.testsupport.BlockingCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -22,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit, blocks and bans from floods and from a scanner's 404s, forwarding headers an
  * attacker writes, and what a banned client finds on the actuator.
  */
+@ExtendWith(BlockingCalls.class)
 class ReactiveFloodgateTests {
 
 	private static final String ATTACKER = "203.0.113.9";
@@ -46,6 +49,9 @@ class ReactiveFloodgateTests {
 		}).subscribeOn(Schedulers.parallel()))
 			.expectErrorMatches((ex) -> ex.getClass().getName().equals("reactor.blockhound.BlockingOperationError"))
 			.verify(Duration.ofSeconds(5));
+		// and recorded, so that a blocking call a library swallows still fails its test
+		assertThat(BlockingCalls.found()).singleElement().asString().contains("Thread.sleep");
+		BlockingCalls.clear();
 	}
 
 	@Test

@@ -10,11 +10,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.floodgate.testsupport.RedisServer;
+import dev.floodgate.testsupport.BlockingCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * headers change nothing, and an outage is answered by {@code floodgate.store.on-failure}
  * within the store's timeout.
  */
+@ExtendWith(BlockingCalls.class)
 class ReactiveRedisFleetTests {
 
 	private static RedisServer redis;
@@ -84,9 +87,11 @@ class ReactiveRedisFleetTests {
 			for (Future<Integer> status : statuses) {
 				results.add(status.get(60, TimeUnit.SECONDS));
 			}
-			assertThat(results).filteredOn((status) -> status == 200).hasSize(40);
+			assertThat(results).as("statuses %s", results).filteredOn((status) -> status == 200).hasSize(40);
 			// the rest refused: over the limit, then blocked, and banned once the violations reach ten
-			assertThat(results).filteredOn((status) -> status == 429 || status == 403).hasSize(40);
+			assertThat(results).as("statuses %s", results)
+				.filteredOn((status) -> status == 429 || status == 403)
+				.hasSize(40);
 		}
 		finally {
 			executor.shutdownNow();

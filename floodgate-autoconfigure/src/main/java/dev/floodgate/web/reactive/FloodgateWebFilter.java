@@ -26,6 +26,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -59,7 +60,7 @@ import org.springframework.web.util.pattern.PathPattern;
  * The actuator's paths and the error page are not limited, but restricted clients are
  * refused there; the health endpoints are never refused nor penalized.
  */
-public final class FloodgateWebFilter implements WebFilter, Ordered {
+public final class FloodgateWebFilter implements WebFilter, Ordered, SmartInitializingSingleton {
 
 	private static final Log logger = LogFactory.getLog(FloodgateWebFilter.class);
 
@@ -75,6 +76,12 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 	private final PathPolicies paths;
 
 	private final Supplier<List<HandlerMapping>> handlerMappings;
+
+	/**
+	 * The handler mappings, read once every singleton exists: never looked up on an event
+	 * loop, where the bean factory's locks would block it.
+	 */
+	private volatile @Nullable List<HandlerMapping> mappings;
 
 	private final ProblemBodies problems;
 
@@ -132,6 +139,11 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 	@Override
 	public int getOrder() {
 		return this.order;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.mappings = List.copyOf(this.handlerMappings.get());
 	}
 
 	@Override
@@ -197,7 +209,14 @@ public final class FloodgateWebFilter implements WebFilter, Ordered {
 
 	/** The handler the request maps to, found once: the first mapping that has one. */
 	private Mono<Object> handler(ServerWebExchange exchange) {
-		return Flux.fromIterable(this.handlerMappings.get())
+		List<HandlerMapping> mappings = this.mappings;
+		if (mappings == null) {
+			// a request before the context finished its start (only in a test that drives the
+			// filter by hand): read them now
+			mappings = List.copyOf(this.handlerMappings.get());
+			this.mappings = mappings;
+		}
+		return Flux.fromIterable(mappings)
 			.concatMap((mapping) -> mapping.getHandler(exchange))
 			.next()
 			.onErrorResume((ex) -> Mono.empty())
