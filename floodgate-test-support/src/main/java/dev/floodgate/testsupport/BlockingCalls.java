@@ -1,5 +1,6 @@
 package dev.floodgate.testsupport;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -9,6 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Every blocking call BlockHound finds on a non-blocking thread, recorded as well as thrown:
@@ -34,6 +38,34 @@ public final class BlockingCalls implements BlockHoundIntegration, BeforeEachCal
 			found.add(where.toString());
 			throw error;
 		});
+	}
+
+	/**
+	 * The canary: a blocking call on a non-blocking thread must be refused and recorded, or
+	 * "BlockHound found nothing" proves nothing.
+	 * @throws AssertionError when BlockHound is not installed or this integration not loaded
+	 */
+	public static void assertInstalled() {
+		clear();
+		Throwable refused = null;
+		try {
+			Mono.fromCallable(() -> {
+				Thread.sleep(1);
+				return "slept";
+			}).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
+		}
+		catch (RuntimeException ex) {
+			refused = Exceptions.unwrap(ex);
+		}
+		List<String> calls = found();
+		clear();
+		if (!(refused instanceof BlockingOperationError)) {
+			throw new AssertionError("BlockHound let Thread.sleep run on a parallel() thread: it is not installed",
+					refused);
+		}
+		if (calls.size() != 1 || !calls.get(0).contains("Thread.sleep")) {
+			throw new AssertionError("BlockHound refused Thread.sleep, but BlockingCalls recorded " + calls);
+		}
 	}
 
 	/**

@@ -14,6 +14,7 @@ import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.store.redis.RedisClientRecords;
 import dev.floodgate.testsupport.MutableClock;
+import dev.floodgate.testsupport.ReactiveInstance;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
@@ -34,7 +35,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * an address behind the loopback proxy ({@code floodgate.behind-proxy=true},
  * {@code X-Forwarded-For}), blocked after 3 violations for 1, 2, 4 minutes, banned after 10.
  */
-final class GatewayApp implements AutoCloseable {
+final class GatewayApp implements ReactiveInstance {
 
 	static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
 
@@ -72,16 +73,20 @@ final class GatewayApp implements AutoCloseable {
 			.toArray(String[]::new);
 	}
 
-	WebTestClient.ResponseSpec get(String client, String path) {
-		return this.http.get().uri(path).header("X-Forwarded-For", client).exchange();
-	}
 
-	int status(String client, String path) {
-		return get(client, path).returnResult(String.class).getStatus().value();
-	}
 
 	Optional<ClientStatus> status(String client) {
 		return this.context.getBean("floodgateViolationStore", ViolationStore.class).status(client);
+	}
+
+	@Override
+	public WebTestClient http() {
+		return this.http;
+	}
+
+	@Override
+	public MutableClock clock() {
+		return this.clock;
 	}
 
 	@Override

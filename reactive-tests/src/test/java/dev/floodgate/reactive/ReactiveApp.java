@@ -10,6 +10,7 @@ import dev.floodgate.reactive.app.ReactiveApplication;
 import dev.floodgate.store.ClientStatus;
 import dev.floodgate.store.ViolationStore;
 import dev.floodgate.testsupport.MutableClock;
+import dev.floodgate.testsupport.ReactiveInstance;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -23,7 +24,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * test says otherwise, every client is an address behind the loopback proxy
  * ({@code floodgate.behind-proxy=true}, {@code X-Forwarded-For}).
  */
-final class ReactiveApp implements AutoCloseable {
+final class ReactiveApp implements ReactiveInstance {
 
 	static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
 
@@ -59,22 +60,20 @@ final class ReactiveApp implements AutoCloseable {
 			.build();
 	}
 
-	/**
-	 * A GET as the proxy forwards it for a client.
-	 * @param client the client's address, as the loopback proxy appends it
-	 * @param path the path
-	 * @return the exchange
-	 */
-	WebTestClient.ResponseSpec get(String client, String path) {
-		return this.http.get().uri(path).header("X-Forwarded-For", client).exchange();
-	}
 
-	int status(String client, String path) {
-		return get(client, path).returnResult(String.class).getStatus().value();
-	}
 
 	Optional<ClientStatus> status(String client) {
 		return this.context.getBean("floodgateViolationStore", ViolationStore.class).status(client);
+	}
+
+	@Override
+	public WebTestClient http() {
+		return this.http;
+	}
+
+	@Override
+	public MutableClock clock() {
+		return this.clock;
 	}
 
 	@Override
