@@ -120,24 +120,4 @@ drive "$fg_url" "$warmup" >/dev/null
 drive "$rrl_url" "$warmup" >/dev/null
 drive "$off_url" "$warmup" >/dev/null
 
-printf '%-6s %14s %12s %12s %14s %13s %9s\n' round "floodgate r/s" "rrl r/s" "off r/s" "floodgate/rrl" "floodgate/off" "rrl/off"
-: >"$work/fg-rrl"
-: >"$work/fg-off"
-: >"$work/rrl-off"
-for round in $(seq 1 "$rounds"); do
-  # rotate which goes first, so none always runs on a hotter (or cooler) machine
-  case $((round % 3)) in
-    1) fg=$(drive "$fg_url" "$duration"); rrl=$(drive "$rrl_url" "$duration"); off=$(drive "$off_url" "$duration") ;;
-    2) rrl=$(drive "$rrl_url" "$duration"); off=$(drive "$off_url" "$duration"); fg=$(drive "$fg_url" "$duration") ;;
-    0) off=$(drive "$off_url" "$duration"); fg=$(drive "$fg_url" "$duration"); rrl=$(drive "$rrl_url" "$duration") ;;
-  esac
-  a=$(awk -v a="$fg" -v b="$rrl" 'BEGIN { printf "%.3f", a / b }')
-  b=$(awk -v a="$fg" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
-  c=$(awk -v a="$rrl" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
-  echo "$a" >>"$work/fg-rrl"
-  echo "$b" >>"$work/fg-off"
-  echo "$c" >>"$work/rrl-off"
-  printf '%-6s %14s %12s %12s %14s %13s %9s\n' "$round" "$fg" "$rrl" "$off" "$a" "$b" "$c"
-done
-echo
-echo "median of the rounds' ratios: floodgate/rrl $(median %.3f <"$work/fg-rrl"), floodgate/off $(median %.3f <"$work/fg-off"), rrl/off $(median %.3f <"$work/rrl-off")"
+three_way_rounds floodgate "$fg_url" rrl "$rrl_url" off "$off_url"

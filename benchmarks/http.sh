@@ -161,27 +161,7 @@ drive "$off_url" "$warmup" >/dev/null
 
 if [ "$floor" = 1 ]; then
   drive "$floor_url" "$warmup" >/dev/null
-  printf '%-6s %12s %12s %12s %9s %9s %9s\n' round "on req/s" "floor req/s" "off req/s" "on/floor" "on/off" "floor/off"
-  : >"$work/on-floor"
-  : >"$work/on-off"
-  : >"$work/floor-off"
-  for round in $(seq 1 "$rounds"); do
-    # rotate which goes first, so none always runs on a hotter (or cooler) machine
-    case $((round % 3)) in
-      1) on=$(drive "$on_url" "$duration"); fl=$(drive "$floor_url" "$duration"); off=$(drive "$off_url" "$duration") ;;
-      2) fl=$(drive "$floor_url" "$duration"); off=$(drive "$off_url" "$duration"); on=$(drive "$on_url" "$duration") ;;
-      0) off=$(drive "$off_url" "$duration"); on=$(drive "$on_url" "$duration"); fl=$(drive "$floor_url" "$duration") ;;
-    esac
-    a=$(awk -v a="$on" -v b="$fl" 'BEGIN { printf "%.3f", a / b }')
-    b=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
-    c=$(awk -v a="$fl" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
-    echo "$a" >>"$work/on-floor"
-    echo "$b" >>"$work/on-off"
-    echo "$c" >>"$work/floor-off"
-    printf '%-6s %12s %12s %12s %9s %9s %9s\n' "$round" "$on" "$fl" "$off" "$a" "$b" "$c"
-  done
-  echo
-  echo "median of the rounds' ratios: on/floor $(median %.3f <"$work/on-floor"), on/off $(median %.3f <"$work/on-off"), floor/off $(median %.3f <"$work/floor-off")"
+  three_way_rounds on "$on_url" floor "$floor_url" off "$off_url"
   exit 0
 fi
 

@@ -57,3 +57,31 @@ start_redis() {
     sleep 0.1
   done
 }
+
+# rounds of wrk against three applications, the order rotating so that none always runs on a hotter
+# (or cooler) machine: prints requests/s per round, the ratios a/b, a/c and b/c of each round, and
+# the median of each ratio over the rounds. Uses rounds, duration and work.
+# Usage: three_way_rounds <label a> <url a> <label b> <url b> <label c> <url c>
+three_way_rounds() {
+  local la="$1" ua="$2" lb="$3" ub="$4" lc="$5" uc="$6" round a b c ab ac bc
+  printf '%-6s %14s %14s %14s %12s %12s %12s\n' round "$la r/s" "$lb r/s" "$lc r/s" "$la/$lb" "$la/$lc" "$lb/$lc"
+  : >"$work/ab"
+  : >"$work/ac"
+  : >"$work/bc"
+  for round in $(seq 1 "$rounds"); do
+    case $((round % 3)) in
+      1) a=$(drive "$ua" "$duration"); b=$(drive "$ub" "$duration"); c=$(drive "$uc" "$duration") ;;
+      2) b=$(drive "$ub" "$duration"); c=$(drive "$uc" "$duration"); a=$(drive "$ua" "$duration") ;;
+      0) c=$(drive "$uc" "$duration"); a=$(drive "$ua" "$duration"); b=$(drive "$ub" "$duration") ;;
+    esac
+    ab=$(awk -v x="$a" -v y="$b" 'BEGIN { printf "%.3f", x / y }')
+    ac=$(awk -v x="$a" -v y="$c" 'BEGIN { printf "%.3f", x / y }')
+    bc=$(awk -v x="$b" -v y="$c" 'BEGIN { printf "%.3f", x / y }')
+    echo "$ab" >>"$work/ab"
+    echo "$ac" >>"$work/ac"
+    echo "$bc" >>"$work/bc"
+    printf '%-6s %14s %14s %14s %12s %12s %12s\n' "$round" "$a" "$b" "$c" "$ab" "$ac" "$bc"
+  done
+  echo
+  echo "median of the rounds' ratios: $la/$lb $(median %.3f <"$work/ab"), $la/$lc $(median %.3f <"$work/ac"), $lb/$lc $(median %.3f <"$work/bc")"
+}
