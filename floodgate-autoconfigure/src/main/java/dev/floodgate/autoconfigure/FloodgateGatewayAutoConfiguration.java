@@ -55,6 +55,7 @@ public final class FloodgateGatewayAutoConfiguration {
 		 * @return the listener
 		 */
 		@Bean
+		@ConditionalOnMissingBean(name = "floodgateGatewayRouteValidation")
 		ApplicationListener<ApplicationStartedEvent> floodgateGatewayRouteValidation(
 				ObjectProvider<RouteLocator> routes) {
 			return (event) -> routes.ifAvailable((locator) -> locator.getRoutes()

@@ -1,6 +1,8 @@
 package dev.floodgate.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.web.ClientAddressResolver;
@@ -74,13 +76,19 @@ public final class FloodgateWebFluxAutoConfiguration {
 		RateLimitHeaders rateLimitHeaders = new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
 				headers == Headers.LEGACY || headers == Headers.BOTH);
 		PathPatternParser parser = PathPatternParser.defaultInstance;
-		return new FloodgateWebFilter(resolver, gatekeeper, handlerPolicies,
+		FloodgateWebFilter filter = new FloodgateWebFilter(resolver, gatekeeper, handlerPolicies,
 				PathPolicies.of(settings.paths(), handlerPolicies),
 				() -> handlerMappings.orderedStream().toList(),
 				new ProblemBodies(settings.responseMessage()), rateLimitHeaders, exemptions.orderedStream().toList(),
 				ManagementPaths.applicationHealthPaths(environment, beanFactory),
 				Arrays.stream(ManagementPaths.unlimited(environment)).map(parser::parse).toList(),
 				storeScheduler, routePolicies.orderedStream().toList(), settings.filterOrder());
+		if (!ManagementPaths.actuatorOnApplicationPort(environment)) {
+			List<String> health = new ArrayList<>(List.of(ManagementPaths.healthPath(environment)));
+			health.addAll(ManagementPaths.additionalHealthPaths(beanFactory, true));
+			filter.withManagementServer(health);
+		}
+		return filter;
 	}
 
 	@Bean

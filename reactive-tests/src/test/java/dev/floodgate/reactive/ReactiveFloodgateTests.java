@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -169,6 +170,31 @@ class ReactiveFloodgateTests {
 			.expectBody().jsonPath("$.type").isEqualTo("urn:floodgate:problem:denied");
 		for (int i = 0; i < 20; i++) {
 			this.app.get(OTHER, "/hello").expectStatus().isOk();
+		}
+	}
+
+
+	@Test
+	void onAManagementPortOfItsOwnRestrictedClientsAreRefusedButNothingIsLimitedAndHealthIsOpen() {
+		this.app = new ReactiveApp("management.server.port=0", "management.server.address=127.0.0.1");
+		int port = Integer.parseInt(this.app.context.getEnvironment().getProperty("local.management.port"));
+		WebTestClient management = WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + port)
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
+		management.post().uri("/actuator/floodgate/" + ATTACKER).header("X-Forwarded-For", OTHER)
+			.contentType(MediaType.APPLICATION_JSON).bodyValue("{\"action\":\"ban\"}")
+			.exchange().expectStatus().isOk();
+		management.get().uri("/actuator/floodgate").header("X-Forwarded-For", ATTACKER).exchange()
+			.expectStatus().isForbidden()
+			.expectBody().jsonPath("$.type").isEqualTo("urn:floodgate:problem:banned");
+		management.get().uri("/actuator/health").header("X-Forwarded-For", ATTACKER).exchange()
+			.expectStatus().isOk();
+		this.app.get(ATTACKER, "/hello").expectStatus().isForbidden();
+		// the operator's own requests are never limited there (the limit is 5 a minute)
+		for (int i = 0; i < 8; i++) {
+			management.get().uri("/actuator/floodgate").header("X-Forwarded-For", OTHER).exchange()
+				.expectStatus().isOk();
 		}
 	}
 

@@ -27,6 +27,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -41,6 +43,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Floodgate for a reactive (WebFlux) application: one {@link WebFilter}, ahead of Spring
@@ -60,7 +63,8 @@ import org.springframework.web.util.pattern.PathPattern;
  * The actuator's paths and the error page are not limited, but restricted clients are
  * refused there; the health endpoints are never refused nor penalized.
  */
-public final class FloodgateWebFilter implements WebFilter, Ordered, SmartInitializingSingleton {
+public final class FloodgateWebFilter
+		implements WebFilter, Ordered, SmartInitializingSingleton, ApplicationContextAware {
 
 	private static final Log logger = LogFactory.getLog(FloodgateWebFilter.class);
 
@@ -82,6 +86,12 @@ public final class FloodgateWebFilter implements WebFilter, Ordered, SmartInitia
 	 * loop, where the bean factory's locks would block it.
 	 */
 	private volatile @Nullable List<HandlerMapping> mappings;
+
+	/** The requests of a management server of its own, or {@code null} when there is none. */
+	private @Nullable FloodgateWebFilter managementServer;
+
+	/** The context whose server this filter stands in front of. */
+	private @Nullable ApplicationContext applicationContext;
 
 	private final ProblemBodies problems;
 
@@ -141,6 +151,26 @@ public final class FloodgateWebFilter implements WebFilter, Ordered, SmartInitia
 		return this.order;
 	}
 
+	/**
+	 * Decides the requests of a management server of its own ({@code management.server.port})
+	 * too, which WebFlux runs through the application context's filters: every path there is
+	 * the actuator's, so nothing is limited there, and deny-listed, banned and blocked clients
+	 * are refused on every path but the open ones (health), by the same gate.
+	 * @param open the paths never refused there (the management server's health paths)
+	 * @return this filter
+	 */
+	public FloodgateWebFilter withManagementServer(List<String> open) {
+		this.managementServer = new FloodgateWebFilter(this.resolver, this.gate, this.handlerPolicies,
+				PathPolicies.NONE, List::of, this.problems, this.headers, this.exemptions, open,
+				List.of(PathPatternParser.defaultInstance.parse("/**")), this.storeScheduler, List.of(), this.order);
+		return this;
+	}
+
+	@Override
+	public void setApplicationContext(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
 	@Override
 	public void afterSingletonsInstantiated() {
 		this.mappings = List.copyOf(this.handlerMappings.get());
@@ -148,6 +178,11 @@ public final class FloodgateWebFilter implements WebFilter, Ordered, SmartInitia
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		FloodgateWebFilter management = this.managementServer;
+		if (management != null && exchange.getApplicationContext() != this.applicationContext) {
+			// the management context, a child of this one, runs its server through this filter
+			return management.filter(exchange, chain);
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		if (CorsUtils.isPreFlightRequest(request)
 				|| this.open.contains(request.getPath().value(), request.getPath().contextPath().value())) {
