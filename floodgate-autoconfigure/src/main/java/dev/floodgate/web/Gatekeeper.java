@@ -1,6 +1,7 @@
 package dev.floodgate.web;
 
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 import dev.floodgate.core.Decision;
 import dev.floodgate.core.Escalation;
@@ -274,6 +275,50 @@ public final class Gatekeeper {
 			widen(client, policy, decision);
 		}
 		return decision;
+	}
+
+	/**
+	 * Whether a client is exempt: on the allow list, or by one of the application's
+	 * exemptions, each asked in turn about the request.
+	 * @param client the client
+	 * @param request the request, as the stack has it
+	 * @param exemptions the exemptions
+	 * @param exempts whether an exemption exempts the request
+	 * @param <E> the stack's exemption type
+	 * @param <R> the stack's request type
+	 * @return whether nothing limits the request
+	 */
+	public <E, R> boolean exempt(ClientAddress client, R request, E[] exemptions, BiPredicate<E, R> exempts) {
+		if (allowed(client)) {
+			return true;
+		}
+		for (E exemption : exemptions) {
+			if (exempts.test(exemption, request)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Logs a rejection (at debug level), and says whether it is only logged: in dry run, the
+	 * request proceeds.
+	 * @param method the request's method
+	 * @param rejection the rejection
+	 * @return {@code true} when the request is to be refused, {@code false} in dry run
+	 */
+	public boolean refuses(String method, Rejection rejection) {
+		if (this.dryRun) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("[dry-run] Would reject " + method + " from " + rejection.client() + ": "
+						+ rejection.reason());
+			}
+			return false;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Rejected " + method + " from " + rejection.client() + ": " + rejection.reason());
+		}
+		return true;
 	}
 
 	/**

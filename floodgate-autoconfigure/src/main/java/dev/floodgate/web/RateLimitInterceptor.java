@@ -14,8 +14,6 @@ import dev.floodgate.store.ViolationStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.cors.CorsUtils;
@@ -32,8 +30,6 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * counted at all.
  */
 public class RateLimitInterceptor implements HandlerInterceptor {
-
-	private static final Log logger = LogFactory.getLog(RateLimitInterceptor.class);
 
 	/**
 	 * What Floodgate knows of a request while it is served: its client, whether the store
@@ -357,7 +353,7 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 			this.gate.observer().requestDecided(RequestOutcome.DENIED, null);
 			return reject(request, response, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
 		}
-		if (isExempt(request, client)) {
+		if (this.gate.exempt(client, request, this.exemptions, RateLimitExemption::isExempt)) {
 			visit.exempt = true;
 			if (observeExempt) {
 				this.gate.observer().requestDecided(RequestOutcome.EXEMPT, null);
@@ -367,32 +363,14 @@ public class RateLimitInterceptor implements HandlerInterceptor {
 		return null;
 	}
 
-	private boolean isExempt(HttpServletRequest request, ClientAddress client) {
-		if (this.gate.allowed(client)) {
-			return true;
-		}
-		for (RateLimitExemption exemption : this.exemptions) {
-			if (exemption.isExempt(request)) {
-				return true;
-			}
-		}
-		return false;
-	}
 
 	private boolean reject(HttpServletRequest request, HttpServletResponse response, Rejection rejection)
 			throws Exception {
 		Visit visit = visit(request);
 		visit.refused = true;
 		visit.decided = true;
-		if (this.gate.dryRun()) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("[dry-run] Would reject " + request.getMethod() + " from " + rejection.client() + ": "
-						+ rejection.reason());
-			}
+		if (!this.gate.refuses(request.getMethod(), rejection)) {
 			return true;
-		}
-		if (logger.isDebugEnabled()) {
-			logger.debug("Rejected " + request.getMethod() + " from " + rejection.client() + ": " + rejection.reason());
 		}
 		this.rejectionHandler.reject(request, response, rejection);
 		return false;

@@ -97,7 +97,7 @@ public final class FloodgateWebFilter
 
 	private final RateLimitHeaders headers;
 
-	private final List<ReactiveRateLimitExemption> exemptions;
+	private final ReactiveRateLimitExemption[] exemptions;
 
 	private final OpenPaths open;
 
@@ -139,7 +139,7 @@ public final class FloodgateWebFilter
 		this.handlerMappings = handlerMappings;
 		this.problems = problems;
 		this.headers = headers;
-		this.exemptions = List.copyOf(exemptions);
+		this.exemptions = exemptions.toArray(new ReactiveRateLimitExemption[0]);
 		this.open = new OpenPaths(open);
 		this.unlimited = List.copyOf(unlimited);
 		this.storeScheduler = storeScheduler;
@@ -161,7 +161,7 @@ public final class FloodgateWebFilter
 	 */
 	public FloodgateWebFilter withManagementServer(List<String> open) {
 		this.managementServer = new FloodgateWebFilter(this.resolver, this.gate, this.handlerPolicies,
-				PathPolicies.NONE, List::of, this.problems, this.headers, this.exemptions, open,
+				PathPolicies.NONE, List::of, this.problems, this.headers, List.of(this.exemptions), open,
 				List.of(PathPatternParser.defaultInstance.parse("/**")), this.storeScheduler, List.of(), this.order);
 		return this;
 	}
@@ -200,7 +200,7 @@ public final class FloodgateWebFilter
 			this.gate.observer().requestDecided(RequestOutcome.DENIED, null);
 			return reject(exchange, chain, visit, new Rejection(Rejection.Reason.DENIED, -1, client.key(), null));
 		}
-		if (exempt(exchange, client)) {
+		if (this.gate.exempt(client, exchange, this.exemptions, ReactiveRateLimitExemption::isExempt)) {
 			this.gate.observer().requestDecided(RequestOutcome.EXEMPT, null);
 			return chain.filter(exchange);
 		}
@@ -339,15 +339,8 @@ public final class FloodgateWebFilter
 	private Mono<Void> reject(ServerWebExchange exchange, WebFilterChain chain, Visit visit, Rejection rejection) {
 		visit.refused = true;
 		ServerHttpRequest request = exchange.getRequest();
-		if (this.gate.dryRun()) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("[dry-run] Would reject " + request.getMethod() + " from " + rejection.client() + ": "
-						+ rejection.reason());
-			}
+		if (!this.gate.refuses(request.getMethod().name(), rejection)) {
 			return chain.filter(exchange);
-		}
-		if (logger.isDebugEnabled()) {
-			logger.debug("Rejected " + request.getMethod() + " from " + rejection.client() + ": " + rejection.reason());
 		}
 		ServerHttpResponse response = exchange.getResponse();
 		byte[] body = this.problems.body(rejection.reason());
@@ -363,17 +356,6 @@ public final class FloodgateWebFilter
 		return response.writeWith(Mono.just(buffer));
 	}
 
-	private boolean exempt(ServerWebExchange exchange, ClientAddress client) {
-		if (this.gate.allowed(client)) {
-			return true;
-		}
-		for (ReactiveRateLimitExemption exemption : this.exemptions) {
-			if (exemption.isExempt(exchange)) {
-				return true;
-			}
-		}
-		return false;
-	}
 
 	/**
 	 * A call that may reach the store: in place for the in-memory store, on the store's
