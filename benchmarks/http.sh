@@ -53,26 +53,10 @@ jar="${SAMPLE_JAR:-sample-app/target/sample-app-0.1.0-SNAPSHOT.jar}"
 for tool in wrk curl "$java_cmd"; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y wrk curl)" >&2; exit 1; }
 done
-if [ ! -f "$jar" ] || ! grep -q 'BOOT-INF/lib/' "$jar"; then
-  echo "$jar is missing or not executable; build it with" >&2
-  echo "  ./mvnw -q install -DskipTests && ./mvnw -q -pl sample-app package spring-boot:repackage -DskipTests" >&2
-  exit 1
-fi
-
 # shellcheck source=benchmarks/lib.sh
 . benchmarks/lib.sh
-
-work="$(mktemp -d -t floodgate-http.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
+require_jar "$jar" sample-app
+open_scratch http
 
 
 

@@ -2,6 +2,33 @@
 # calling script's variables: work (a scratch directory), pids (processes to stop on exit),
 # threads and connections (wrk's).
 
+# fails unless the executable jar a module builds is there
+# Usage: require_jar <jar> <module>
+require_jar() {
+  if [ ! -f "$1" ] || ! grep -q 'BOOT-INF/lib/' "$1"; then
+    echo "$1 is missing or not executable; build it with" >&2
+    echo "  ./mvnw -q install -DskipTests && ./mvnw -q -pl $2 package spring-boot:repackage -DskipTests" >&2
+    exit 1
+  fi
+}
+
+# sets work to a fresh scratch directory and pids to none, and stops every process in pids on exit
+# Usage: open_scratch <name>
+open_scratch() {
+  work="$(mktemp -d -t "floodgate-$1.XXXXXX")"
+  pids=()
+  trap stop_all EXIT
+}
+
+stop_all() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
 # a free loopback port: nothing answers on it
 free_port() {
   local port
