@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
 import dev.floodgate.autoconfigure.FloodgateProperties.OnFailure;
 import dev.floodgate.autoconfigure.FloodgateProperties.StoreType;
 import dev.floodgate.core.DecisionRules;
@@ -262,8 +261,7 @@ public final class FloodgateAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		ClientAddressResolver floodgateClientAddressResolver(FloodgateSettings settings) {
-			return new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(), settings.clientIpHeader(),
-					settings.forwardedHeader(), settings.ipv6PrefixLength());
+			return settings.clientAddressResolver();
 		}
 
 		@Bean
@@ -283,9 +281,7 @@ public final class FloodgateAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		RateLimitHeaders floodgateRateLimitHeaders(FloodgateSettings settings) {
-			Headers headers = settings.headers();
-			return new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
-					headers == Headers.LEGACY || headers == Headers.BOTH);
+			return settings.rateLimitHeaders();
 		}
 
 		@Bean

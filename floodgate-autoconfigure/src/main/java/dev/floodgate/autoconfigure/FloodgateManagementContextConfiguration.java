@@ -36,8 +36,8 @@ public final class FloodgateManagementContextConfiguration {
 	@ConditionalOnMissingBean(name = "floodgateManagementRestrictionInterceptor")
 	MappedInterceptor floodgateManagementRestrictionInterceptor(RateLimitInterceptor interceptor,
 			Environment environment, ListableBeanFactory beanFactory) {
-		List<String> health = new ArrayList<>(ManagementPaths.managementHealth(environment));
-		for (String path : ManagementPaths.additionalHealthPaths(beanFactory, true)) {
+		List<String> health = new ArrayList<>();
+		for (String path : ManagementPaths.managementServerHealthPaths(environment, beanFactory)) {
 			health.add(path);
 			health.add(path + "/**");
 		}

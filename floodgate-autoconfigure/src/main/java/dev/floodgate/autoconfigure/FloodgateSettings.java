@@ -22,8 +22,10 @@ import dev.floodgate.core.Limit;
 import dev.floodgate.core.LimitParser;
 import dev.floodgate.core.net.IpRange;
 import dev.floodgate.core.net.IpRanges;
+import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.ForwardedHeader;
 import dev.floodgate.web.PathPolicies;
+import dev.floodgate.web.RateLimitHeaders;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.util.pattern.PathPattern;
@@ -77,6 +79,25 @@ public record FloodgateSettings(@Nullable List<Limit> defaultLimits, int default
 		Duration alertMinInterval, Duration alertTimeout, Duration localCacheTtl, long localCacheMaxClients,
 		int filterOrder, List<PathPolicies.Path> paths, Set<Integer> penalizedStatuses,
 		boolean penalizeAuthenticationFailures) {
+
+	/**
+	 * Who the client is, as these settings say: the trusted proxies, their headers and the
+	 * IPv6 prefix (one reading for the servlet and the reactive stack).
+	 * @return the resolver
+	 */
+	public ClientAddressResolver clientAddressResolver() {
+		return new ClientAddressResolver(this.behindProxy, this.trustedProxies, this.clientIpHeader,
+				this.forwardedHeader, this.ipv6PrefixLength);
+	}
+
+	/**
+	 * The rate limit headers these settings send ({@code floodgate.response.headers}).
+	 * @return the headers' writer
+	 */
+	public RateLimitHeaders rateLimitHeaders() {
+		return new RateLimitHeaders(this.headers == Headers.IETF || this.headers == Headers.BOTH,
+				this.headers == Headers.LEGACY || this.headers == Headers.BOTH);
+	}
 
 	/**
 	 * Validates the properties.

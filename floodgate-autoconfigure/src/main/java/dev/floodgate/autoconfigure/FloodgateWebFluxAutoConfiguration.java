@@ -1,16 +1,11 @@
 package dev.floodgate.autoconfigure;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
-import dev.floodgate.autoconfigure.FloodgateProperties.Headers;
-import dev.floodgate.web.ClientAddressResolver;
 import dev.floodgate.web.Gatekeeper;
 import dev.floodgate.web.HandlerPolicies;
 import dev.floodgate.web.PathPolicies;
 import dev.floodgate.web.ProblemBodies;
-import dev.floodgate.web.RateLimitHeaders;
 import dev.floodgate.web.reactive.FloodgateWebFilter;
 import dev.floodgate.web.reactive.ReactiveRateLimitExemption;
 import dev.floodgate.web.reactive.RoutePolicies;
@@ -70,23 +65,18 @@ public final class FloodgateWebFluxAutoConfiguration {
 			ObjectProvider<ReactiveRateLimitExemption> exemptions, ObjectProvider<RoutePolicies> routePolicies,
 			@Qualifier(STORE_SCHEDULER_BEAN_NAME) Scheduler storeScheduler, Environment environment,
 			ListableBeanFactory beanFactory) {
-		ClientAddressResolver resolver = new ClientAddressResolver(settings.behindProxy(), settings.trustedProxies(),
-				settings.clientIpHeader(), settings.forwardedHeader(), settings.ipv6PrefixLength());
-		Headers headers = settings.headers();
-		RateLimitHeaders rateLimitHeaders = new RateLimitHeaders(headers == Headers.IETF || headers == Headers.BOTH,
-				headers == Headers.LEGACY || headers == Headers.BOTH);
 		PathPatternParser parser = PathPatternParser.defaultInstance;
-		FloodgateWebFilter filter = new FloodgateWebFilter(resolver, gatekeeper, handlerPolicies,
+		FloodgateWebFilter filter = new FloodgateWebFilter(settings.clientAddressResolver(), gatekeeper,
+				handlerPolicies,
 				PathPolicies.of(settings.paths(), handlerPolicies),
 				() -> handlerMappings.orderedStream().toList(),
-				new ProblemBodies(settings.responseMessage()), rateLimitHeaders, exemptions.orderedStream().toList(),
+				new ProblemBodies(settings.responseMessage()), settings.rateLimitHeaders(),
+				exemptions.orderedStream().toList(),
 				ManagementPaths.applicationHealthPaths(environment, beanFactory),
 				Arrays.stream(ManagementPaths.unlimited(environment)).map(parser::parse).toList(),
 				storeScheduler, routePolicies.orderedStream().toList(), settings.filterOrder());
 		if (!ManagementPaths.actuatorOnApplicationPort(environment)) {
-			List<String> health = new ArrayList<>(List.of(ManagementPaths.healthPath(environment)));
-			health.addAll(ManagementPaths.additionalHealthPaths(beanFactory, true));
-			filter.withManagementServer(health);
+			filter.withManagementServer(ManagementPaths.managementServerHealthPaths(environment, beanFactory));
 		}
 		return filter;
 	}

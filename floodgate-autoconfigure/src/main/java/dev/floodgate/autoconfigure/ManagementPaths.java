@@ -109,6 +109,19 @@ final class ManagementPaths {
 	}
 
 	/**
+	 * The paths never refused on a management server of its own: the health endpoint's, and
+	 * the health groups' {@code management:} additional paths, each with everything below it.
+	 * @param environment the environment
+	 * @param beanFactory where the health groups are
+	 * @return the paths
+	 */
+	static List<String> managementServerHealthPaths(Environment environment, ListableBeanFactory beanFactory) {
+		List<String> paths = new ArrayList<>(List.of(healthPath(environment)));
+		paths.addAll(additionalHealthPaths(beanFactory, true));
+		return paths;
+	}
+
+	/**
 	 * The health groups' additional paths ({@code management.endpoint.health.group.*.additional-path}).
 	 * @param beanFactory where the health groups are
 	 * @param management the management port's ({@code management:}), else the application's

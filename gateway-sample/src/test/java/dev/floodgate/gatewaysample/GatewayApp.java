@@ -45,9 +45,15 @@ final class GatewayApp implements ReactiveInstance {
 
 	final WebTestClient http;
 
-	GatewayApp(RedirectService upstream, String... properties) {
+	/**
+	 * Starts the gateway in front of the one upstream all of this JVM's tests share.
+	 * @param properties settings of the test, over the harness's
+	 */
+	GatewayApp(String... properties) {
+		RedirectService upstream = Upstream.SERVER;
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-				"sample.upstream-uri=" + upstream.uri(), "sample.redirect-service.enabled=false", "floodgate.behind-proxy=true", "floodgate.limit=5/minute",
+				"sample.upstream-uri=" + upstream.uri(), "sample.redirect-service.enabled=false",
+				"floodgate.behind-proxy=true", "floodgate.limit=5/minute",
 				"floodgate.block.after-violations=3", "floodgate.block.duration=1m", "floodgate.block.factor=2",
 				"floodgate.ban.after-violations=10", "floodgate.ban.window=24h"));
 		all.addAll(List.of(properties));
@@ -92,6 +98,13 @@ final class GatewayApp implements ReactiveInstance {
 	@Override
 	public void close() {
 		this.context.close();
+	}
+
+	/** The upstream, started once for the tests of this JVM; its loops are daemons. */
+	private static final class Upstream {
+
+		static final RedirectService SERVER = new RedirectService(0);
+
 	}
 
 	/**

@@ -6,8 +6,6 @@ import java.util.List;
 import dev.floodgate.testsupport.ReactiveFleetContract;
 import dev.floodgate.testsupport.ReactiveInstance;
 import dev.floodgate.testsupport.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The fleet cases on two gateway instances sharing a real {@code redis-server}, in front of
@@ -17,24 +15,12 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class GatewayRedisFleetTests extends ReactiveFleetContract {
 
-	private static RedirectService upstream;
-
-	@BeforeAll
-	static void startUpstream() {
-		upstream = new RedirectService(0);
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
-
 	@Override
 	protected ReactiveInstance start(RedisServer redis, String... properties) {
 		List<String> all = new ArrayList<>(List.of("spring.profiles.active=redis", "spring.data.redis.host=127.0.0.1",
 				"spring.data.redis.port=" + redis.port(), "management.health.redis.enabled=false"));
 		all.addAll(List.of(properties));
-		return new GatewayApp(upstream, all.toArray(new String[0]));
+		return new GatewayApp(all.toArray(new String[0]));
 	}
 
 	@Override

@@ -1,8 +1,6 @@
 package dev.floodgate.gatewaysample;
 
 import dev.floodgate.testsupport.BlockingCalls;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -15,21 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(BlockingCalls.class)
 class GatewayStartupTests {
 
-	private static RedirectService upstream;
-
-	@BeforeAll
-	static void startUpstream() {
-		upstream = new RedirectService(0);
-	}
-
-	@AfterAll
-	static void stopUpstream() {
-		upstream.close();
-	}
-
 	@Test
 	void aLimitThatIsNoLimitStopsTheStartNamingTheRoute() {
-		assertThatThrownBy(() -> new GatewayApp(upstream, "sample.search-limit=5/fortnight").close())
+		assertThatThrownBy(() -> new GatewayApp("sample.search-limit=5/fortnight").close())
 			.hasStackTraceContaining("route 'search'")
 			.hasStackTraceContaining("5/fortnight");
 	}
@@ -37,7 +23,7 @@ class GatewayStartupTests {
 	@Test
 	void aRoutePolicyNamedAsAnotherPolicyWithOtherLimitsStopsTheStart() {
 		// application-clash.yml: a route named "default", as floodgate.limit's policy is
-		assertThatThrownBy(() -> new GatewayApp(upstream, "spring.profiles.active=clash").close())
+		assertThatThrownBy(() -> new GatewayApp("spring.profiles.active=clash").close())
 			.hasStackTraceContaining("route 'default'")
 			.hasStackTraceContaining("already defined as [5/1m], not [9/1m]");
 	}

@@ -198,4 +198,19 @@ class ReactiveFloodgateTests {
 		}
 	}
 
+	@Test
+	void aListenerOfBlocksThatThrowsChangesNoAnswer() {
+		this.app = new ReactiveApp("test.throwing-listener=true");
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 9; i++) {
+			statuses.add(this.app.status(ATTACKER, "/hello"));
+		}
+		// five admitted, three violations (the third blocks, and the listener throws), then blocked
+		assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429, 429);
+		this.app.get(ATTACKER, "/hello").expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+			.expectBody().jsonPath("$.type").isEqualTo("urn:floodgate:problem:blocked");
+		assertThat(this.app.status(ATTACKER)).hasValueSatisfying((status) -> assertThat(status.blocks()).isEqualTo(1));
+		this.app.get(OTHER, "/hello").expectStatus().isOk();
+	}
+
 }

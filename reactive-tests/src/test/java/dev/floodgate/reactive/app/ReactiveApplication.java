@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import dev.floodgate.RateLimited;
 import dev.floodgate.core.DecisionRules;
+import dev.floodgate.event.ClientBlockedEvent;
 import dev.floodgate.store.redis.RedisClientRecords;
 import reactor.core.publisher.Mono;
 
@@ -13,6 +14,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,6 +39,25 @@ public class ReactiveApplication {
 	RedisClientRecords floodgateRedisClientRecords(RedisConnectionFactory connectionFactory, DecisionRules rules,
 			@Qualifier("floodgateClock") Clock clock, @Value("${floodgate.store.timeout:500ms}") Duration timeout) {
 		return new RedisClientRecords(connectionFactory, rules, "floodgate:", timeout, clock);
+	}
+
+	/**
+	 * A listener of blocks that throws ({@code test.throwing-listener}): a failing neighbour.
+	 * @return the listener
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty("test.throwing-listener")
+	ThrowingListener throwingListener() {
+		return new ThrowingListener();
+	}
+
+	static class ThrowingListener {
+
+		@EventListener
+		void blocked(ClientBlockedEvent event) {
+			throw new IllegalStateException("a listener of " + event.client() + "'s block that throws");
+		}
+
 	}
 
 	@RestController
